@@ -1,0 +1,50 @@
+# kefu — two commands: `make build` (set up, sample data, dbt build, publish) and `make test` (everything CI checks).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export DBT_PROFILES_DIR := $(CURDIR)/profiles
+export KEFU_LANDING_PATH ?= $(CURDIR)/data/landing
+export KEFU_DB_PATH ?= $(CURDIR)/data/build/kefu.duckdb
+export KEFU_PUBLISHED_PATH ?= $(CURDIR)/data/published/kefu.duckdb
+export GX_ANALYTICS_ENABLED := False
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+
+.PHONY: build test install sample dbt-build publish lint pytest bench clean
+
+build: install sample dbt-build publish
+
+test: install lint sample dbt-build pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "kefu: $(PYTHON) not found (Python 3.11 is required)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+sample: install
+	$(BIN)/kefu generate --out $(KEFU_LANDING_PATH)
+
+dbt-build: install
+	mkdir -p $(dir $(KEFU_DB_PATH))
+	rm -f $(KEFU_DB_PATH) $(KEFU_DB_PATH).wal
+	$(BIN)/kefu check-landing --landing $(KEFU_LANDING_PATH)
+	$(BIN)/dbt build --project-dir .
+
+publish: install
+	$(BIN)/kefu publish
+
+lint: install
+	$(BIN)/sqlfluff lint models tests/singular analyses --processes 2
+
+pytest: install
+	$(BIN)/python -m pytest tests_python -q
+
+bench: install
+	$(BIN)/kefu bench --scale $${SCALE:-10} --out bench/bench.json
+
+clean:
+	rm -rf target logs data $(VENV)

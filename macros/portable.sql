@@ -1,0 +1,42 @@
+{#- DuckDB-only syntax lives behind dispatched macros so the models can move to Spark (dbt-spark) later. -#}
+
+{% macro regex_matches(text, pattern) -%}
+    {{ return(adapter.dispatch('regex_matches', 'kefu')(text, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_matches(text, pattern) -%}
+    regexp_matches({{ text }}, {{ pattern }})
+{%- endmacro %}
+
+{% macro spark__regex_matches(text, pattern) -%}
+    ({{ text }} rlike {{ pattern }})
+{%- endmacro %}
+
+{% macro epoch_seconds(ts) -%}
+    {{ return(adapter.dispatch('epoch_seconds', 'kefu')(ts)) }}
+{%- endmacro %}
+
+{% macro default__epoch_seconds(ts) -%}
+    epoch({{ ts }})
+{%- endmacro %}
+
+{% macro spark__epoch_seconds(ts) -%}
+    unix_timestamp({{ ts }})
+{%- endmacro %}
+
+{% macro seconds_between(start_ts, end_ts) -%}
+    {#- Whole seconds from start_ts to end_ts (null when either is null). -#}
+    ({{ epoch_seconds(end_ts) }} - {{ epoch_seconds(start_ts) }})
+{%- endmacro %}
+
+{% macro add_seconds(ts, seconds) -%}
+    {{ return(adapter.dispatch('add_seconds', 'kefu')(ts, seconds)) }}
+{%- endmacro %}
+
+{% macro default__add_seconds(ts, seconds) -%}
+    ({{ ts }} + to_seconds({{ seconds }}))
+{%- endmacro %}
+
+{% macro spark__add_seconds(ts, seconds) -%}
+    ({{ ts }} + make_interval(0, 0, 0, 0, 0, 0, {{ seconds }}))
+{%- endmacro %}

@@ -1,0 +1,110 @@
+{% macro row_fingerprint(columns) -%}
+    {#- Hash of every raw column, nulls distinguished from empty strings: equal fingerprints = exact duplicate rows. -#}
+    md5(concat_ws('|' {%- for c in columns %}, coalesce(cast({{ c }} as varchar), '<null>'){% endfor %}))
+{%- endmacro %}
+
+{% macro raw_values_text(columns) -%}
+    {#- The raw values of a row as 'col=value; ...' text for the rejects model (callers pass PII-safe expressions). -#}
+    concat_ws('; ' {%- for c in columns %}, '{{ c }}=' || coalesce(cast({{ c }} as varchar), '<null>'){% endfor %})
+{%- endmacro %}
+
+{% macro parse_timestamp(column) -%}
+    try_cast({{ column }} as timestamp)
+{%- endmacro %}
+
+{% macro is_unparsable(column, type) -%}
+    ({{ column }} is not null and try_cast({{ column }} as {{ type }}) is null)
+{%- endmacro %}
+
+{% macro normalise_enum(column) -%}
+    nullif(lower(trim(cast({{ column }} as varchar))), '')
+{%- endmacro %}
+
+{% macro classify_raw_rows(relation, key_columns, version_column=none) %}
+    {#-
+        Decides where every raw row of a landing table ends:
+          _outcome = 'duplicate'  an exact copy of an earlier row (counted, not staged);
+                     'rejected'   a failed field check (_field_reject_reason), a conflicting duplicate key, or
+                                  (tables with a version column) an older version superseded by a later one;
+                     'staged'     everything else: exactly one row per key.
+        `relation` must carry _fingerprint and _field_reject_reason plus the key and version columns.
+    -#}
+    {%- set key = key_columns | join(', ') -%}
+    with copies as (
+        select
+            *,
+            row_number() over (partition by _fingerprint order by _fingerprint) as _copy_number
+        from {{ relation }}
+    ),
+
+    candidates as (
+        select
+            *,
+            _copy_number = 1 and _field_reject_reason is null as _is_candidate
+        from copies
+    ),
+
+    versions as (
+        select
+            *,
+            {%- if version_column %}
+            max(case when _is_candidate then {{ version_column }} end) over (partition by {{ key }}) as _latest_version,
+            sum(case when _is_candidate then 1 else 0 end)
+                over (partition by {{ key }}, {{ version_column }}) as _variants_of_version
+            {%- else %}
+            sum(case when _is_candidate then 1 else 0 end) over (partition by {{ key }}) as _variants_of_version
+            {%- endif %}
+        from candidates
+    )
+
+    select
+        *,
+        case
+            when _copy_number > 1 then 'duplicate'
+            when _field_reject_reason is not null then 'rejected'
+            {%- if version_column %}
+            when {{ version_column }} < _latest_version then 'rejected'
+            {%- endif %}
+            when _variants_of_version > 1 then 'rejected'
+            else 'staged'
+        end as _outcome,
+        case
+            when _copy_number > 1 then null
+            when _field_reject_reason is not null then _field_reject_reason
+            {%- if version_column %}
+            when {{ version_column }} < _latest_version then 'superseded by a later version'
+            {%- endif %}
+            when _variants_of_version > 1 then 'conflicting duplicate key'
+        end as _reject_reason
+    from versions
+{% endmacro %}
+
+{% macro missing_required_checks(columns) -%}
+    {#- `when ... then ...` branches of a reject-reason case: the first required column that is null or blank. -#}
+    {%- for c in columns %}
+            when {{ c }} is null or trim(cast({{ c }} as varchar)) = '' then 'missing required field: {{ c }}'
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro unknown_enum_check(column, accepted, nullable=false) -%}
+    {#- `when` branch rejecting a value outside the accepted list (after lower/trim). -#}
+            when {% if nullable %}{{ normalise_enum(column) }} is not null and {% endif -%}
+                coalesce({{ normalise_enum(column) }} not in ('{{ accepted | join("', '") }}'), true)
+                then 'unknown enum value: {{ column }}'
+{%- endmacro %}
+
+{% macro unparsable_checks(columns, type='timestamp') -%}
+    {%- for c in columns %}
+            when {{ is_unparsable(c, type) }} then 'unparsable {{ type }}: {{ c }}'
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro select_staged(checked_model, columns) %}
+    {#- The clean 1:1 staging view: the typed columns of the rows whose outcome is 'staged'. -#}
+    select
+        {%- for c in columns %}
+        {{ c }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ ref(checked_model) }}
+    where _outcome = 'staged'
+{% endmacro %}

@@ -1,0 +1,113 @@
+{#-
+    One row per message in the human phase of a session that reached an agent (metrics.md §1).
+    Human phase = messages at or after human_joined_at (the whole session when it is null), plus the question the
+    transfer carries: buyer messages after the last robot/system message and before human_joined_at, which count
+    as sent at human_joined_at (effective_at). Robot-only sessions (agent_id null) are not here.
+    Message content stays behind: only the ad-pattern flag of buyer messages leaves this model.
+-#}
+with sessions as (
+    select * from {{ ref('stg_kefu__sessions') }}
+    where agent_id is not null
+),
+
+messages as (
+    select * from {{ ref('stg_kefu__messages') }}
+),
+
+ad_patterns as (
+    select * from {{ ref('stg_config__ad_patterns') }}
+),
+
+session_messages as (
+    select
+        messages.message_id,
+        messages.session_id,
+        messages.sent_at,
+        messages.sender_role,
+        messages.is_auto_reply,
+        messages.content,
+        sessions.platform,
+        sessions.shop_id,
+        sessions.agent_id,
+        sessions.buyer_key,
+        sessions.entry_point,
+        sessions.human_joined_at
+    from messages
+    inner join sessions
+        on messages.session_id = sessions.session_id
+),
+
+last_bot_before_join as (
+    select
+        session_id,
+        max(sent_at) as last_bot_message_at
+    from session_messages
+    where
+        human_joined_at is not null
+        and sender_role in ('robot', 'system')
+        and sent_at < human_joined_at
+    group by session_id
+),
+
+phased as (
+    select
+        session_messages.*,
+        case
+            when session_messages.human_joined_at is null then 'human'
+            when session_messages.sent_at >= session_messages.human_joined_at then 'human'
+            when
+                session_messages.sender_role = 'buyer'
+                and (
+                    last_bot_before_join.last_bot_message_at is null
+                    or session_messages.sent_at > last_bot_before_join.last_bot_message_at
+                )
+                then 'carried'
+            else 'robot'
+        end as phase
+    from session_messages
+    left join last_bot_before_join
+        on session_messages.session_id = last_bot_before_join.session_id
+),
+
+human_messages as (
+    select
+        *,
+        case when phase = 'carried' then human_joined_at else sent_at end as effective_at
+    from phased
+    where phase in ('human', 'carried')
+),
+
+ad_matches as (
+    select distinct human_messages.message_id
+    from human_messages
+    inner join ad_patterns
+        on
+            (ad_patterns.match_type = 'contains' and strpos(human_messages.content, ad_patterns.pattern) > 0)
+            or (ad_patterns.match_type = 'regex' and {{ regex_matches('human_messages.content', 'ad_patterns.pattern') }})
+    where human_messages.sender_role = 'buyer'
+),
+
+final as (
+    select
+        human_messages.message_id,
+        human_messages.session_id,
+        human_messages.platform,
+        human_messages.shop_id,
+        human_messages.agent_id,
+        human_messages.buyer_key,
+        human_messages.entry_point,
+        human_messages.sender_role,
+        human_messages.is_auto_reply,
+        human_messages.sender_role = 'buyer' as is_buyer_message,
+        human_messages.sender_role = 'agent' and not human_messages.is_auto_reply as is_manual_agent_message,
+        human_messages.phase = 'carried' as is_carried_question,
+        human_messages.sent_at,
+        human_messages.effective_at,
+        cast(human_messages.effective_at as date) as effective_date,
+        ad_matches.message_id is not null as is_ad_match
+    from human_messages
+    left join ad_matches
+        on human_messages.message_id = ad_matches.message_id
+)
+
+select * from final

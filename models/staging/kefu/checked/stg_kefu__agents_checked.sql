@@ -1,0 +1,40 @@
+{{ config(materialized='table') }}
+
+with source as (
+    select * from {{ source('kefu', 'raw_agents') }}
+),
+
+checked as (
+    select
+        {{ row_fingerprint(['agent_id', 'platform', 'shop_id', 'agent_name', 'group_name', 'routing_weight',
+                            'max_concurrent', 'is_active', 'updated_at']) }} as _fingerprint,
+        cast(agent_id as varchar) as _row_key,
+        {{ raw_values_text(['platform', 'shop_id', 'group_name', 'routing_weight', 'max_concurrent', 'is_active',
+                            'updated_at']) }} as _raw_values,
+        case
+            {{- missing_required_checks(['agent_id', 'platform', 'shop_id', 'updated_at']) }}
+            {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
+            {{- unparsable_checks(['updated_at']) }}
+            {{- unparsable_checks(['routing_weight'], 'double') }}
+            {{- unparsable_checks(['max_concurrent'], 'integer') }}
+            {{- unparsable_checks(['is_active'], 'boolean') }}
+            when try_cast(routing_weight as double) < 0 then 'routing_weight < 0'
+            when try_cast(max_concurrent as integer) <= 0 then 'max_concurrent <= 0'
+        end as _field_reject_reason,
+        cast(agent_id as varchar) as agent_id,
+        {{ normalise_enum('platform') }} as platform,
+        cast(shop_id as varchar) as shop_id,
+        cast(agent_name as varchar) as agent_name,
+        cast(group_name as varchar) as group_name,
+        coalesce(try_cast(routing_weight as double), 1.0) as routing_weight,
+        try_cast(max_concurrent as integer) as max_concurrent,
+        coalesce(try_cast(is_active as boolean), true) as is_active,
+        {{ parse_timestamp('updated_at') }} as updated_at
+    from source
+),
+
+final as (
+    {{ classify_raw_rows('checked', ['agent_id'], version_column='updated_at') }}
+)
+
+select * from final

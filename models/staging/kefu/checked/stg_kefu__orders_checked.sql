@@ -1,0 +1,48 @@
+{{ config(materialized='table') }}
+
+with source as (
+    select * from {{ source('kefu', 'raw_orders') }}
+),
+
+checked as (
+    select
+        {{ row_fingerprint(['order_id', 'platform', 'shop_id', 'buyer_id', 'created_at', 'paid_at', 'order_amount',
+                            'payment_amount', 'item_quantity', 'status', 'refund_amount', 'updated_at']) }} as _fingerprint,
+        cast(order_id as varchar) as _row_key,
+        {{ raw_values_text(['platform', 'shop_id', 'created_at', 'paid_at', 'order_amount', 'payment_amount',
+                            'item_quantity', 'status', 'refund_amount', 'updated_at']) }} as _raw_values,
+        case
+            {{- missing_required_checks(['order_id', 'platform', 'shop_id', 'buyer_id', 'created_at', 'order_amount',
+                                         'item_quantity', 'status', 'updated_at']) }}
+            {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
+            {{ unknown_enum_check('status', ['created', 'paid', 'shipped', 'completed', 'closed', 'refunded']) }}
+            {{- unparsable_checks(['created_at', 'paid_at', 'updated_at']) }}
+            {{- unparsable_checks(['order_amount', 'payment_amount', 'refund_amount'], 'decimal(18, 2)') }}
+            {{- unparsable_checks(['item_quantity'], 'integer') }}
+            when {{ parse_timestamp('paid_at') }} < {{ parse_timestamp('created_at') }} then 'paid_at < created_at'
+            when try_cast(order_amount as decimal(18, 2)) < 0
+                or try_cast(payment_amount as decimal(18, 2)) < 0
+                or try_cast(refund_amount as decimal(18, 2)) < 0 then 'negative amount'
+            when try_cast(item_quantity as integer) < 1 then 'item_quantity < 1'
+            when paid_at is not null and payment_amount is null then 'missing required field: payment_amount (order is paid)'
+        end as _field_reject_reason,
+        cast(order_id as varchar) as order_id,
+        {{ normalise_enum('platform') }} as platform,
+        cast(shop_id as varchar) as shop_id,
+        {{ hash_buyer('buyer_id') }} as buyer_key,
+        {{ parse_timestamp('created_at') }} as created_at,
+        {{ parse_timestamp('paid_at') }} as paid_at,
+        try_cast(order_amount as decimal(18, 2)) as order_amount,
+        try_cast(payment_amount as decimal(18, 2)) as payment_amount,
+        try_cast(item_quantity as integer) as item_quantity,
+        {{ normalise_enum('status') }} as status,
+        try_cast(refund_amount as decimal(18, 2)) as refund_amount,
+        {{ parse_timestamp('updated_at') }} as updated_at
+    from source
+),
+
+final as (
+    {{ classify_raw_rows('checked', ['order_id'], version_column='updated_at') }}
+)
+
+select * from final

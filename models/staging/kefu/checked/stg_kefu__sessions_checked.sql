@@ -1,0 +1,38 @@
+{{ config(materialized='table') }}
+
+with source as (
+    select * from {{ source('kefu', 'raw_sessions') }}
+),
+
+checked as (
+    select
+        {{ row_fingerprint(['session_id', 'platform', 'shop_id', 'buyer_id', 'agent_id', 'started_at', 'ended_at',
+                            'human_joined_at', 'entry_point', 'transferred_from_session_id']) }} as _fingerprint,
+        cast(session_id as varchar) as _row_key,
+        {{ raw_values_text(['platform', 'shop_id', 'agent_id', 'started_at', 'ended_at', 'human_joined_at',
+                            'entry_point', 'transferred_from_session_id']) }} as _raw_values,
+        case
+            {{- missing_required_checks(['session_id', 'platform', 'shop_id', 'buyer_id', 'started_at']) }}
+            {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
+            {{ unknown_enum_check('entry_point', ['product', 'order', 'shop', 'campaign', 'other'], nullable=true) }}
+            {{- unparsable_checks(['started_at', 'ended_at', 'human_joined_at']) }}
+            when {{ parse_timestamp('ended_at') }} < {{ parse_timestamp('started_at') }} then 'ended_at < started_at'
+        end as _field_reject_reason,
+        cast(session_id as varchar) as session_id,
+        {{ normalise_enum('platform') }} as platform,
+        cast(shop_id as varchar) as shop_id,
+        {{ hash_buyer('buyer_id') }} as buyer_key,
+        nullif(trim(cast(agent_id as varchar)), '') as agent_id,
+        {{ parse_timestamp('started_at') }} as started_at,
+        {{ parse_timestamp('ended_at') }} as ended_at,
+        {{ parse_timestamp('human_joined_at') }} as human_joined_at,
+        {{ normalise_enum('entry_point') }} as entry_point,
+        nullif(trim(cast(transferred_from_session_id as varchar)), '') as transferred_from_session_id
+    from source
+),
+
+final as (
+    {{ classify_raw_rows('checked', ['session_id']) }}
+)
+
+select * from final

@@ -1,0 +1,18 @@
+{#- One row per rejected raw row, from every landing table. -#}
+{%- set tables = landing_tables() | map('replace', 'raw_', '', 1) | list %}
+
+with final as (
+    {%- for t in tables %}
+    select
+        'raw_{{ t }}' as source_table,
+        _row_key as row_key,
+        _reject_reason as reject_reason,
+        _reject_reason <> 'superseded by a later version' as is_error,
+        _raw_values as raw_values
+    from {{ ref('stg_kefu__' ~ t ~ '_checked') }}
+    where _outcome = 'rejected'
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+)
+
+select * from final
