@@ -91,6 +91,8 @@ final as (
     select
         human_messages.message_id,
         human_messages.session_id,
+        {{ reception_id('human_messages.platform', 'human_messages.shop_id', 'human_messages.agent_id',
+                        'human_messages.buyer_key', 'cast(human_messages.effective_at as date)') }} as reception_id,
         human_messages.platform,
         human_messages.shop_id,
         human_messages.agent_id,

@@ -40,7 +40,7 @@ receptions as (
 
 final as (
     select
-        md5(concat_ws('|', platform, shop_id, agent_id, buyer_key, cast(reception_date as varchar))) as reception_id,
+        {{ reception_id('platform', 'shop_id', 'agent_id', 'buyer_key', 'reception_date') }} as reception_id,
         platform,
         shop_id,
         agent_id,
