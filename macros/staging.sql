@@ -5,7 +5,7 @@
 
 {% macro raw_values_text(columns) -%}
     {#- The raw values of a row as 'col=value; ...' text for the rejects model (callers pass PII-safe expressions). -#}
-    concat_ws('; ' {%- for c in columns %}, '{{ c }}=' || coalesce(cast({{ c }} as varchar), '<null>'){% endfor %})
+    concat_ws('; ' {%- for c in columns %}, '{{ c.split(".")[-1] }}=' || coalesce(cast({{ c }} as varchar), '<null>'){% endfor %})
 {%- endmacro %}
 
 {% macro parse_timestamp(column) -%}
@@ -82,7 +82,7 @@
 {% macro missing_required_checks(columns) -%}
     {#- `when ... then ...` branches of a reject-reason case: the first required column that is null or blank. -#}
     {%- for c in columns %}
-            when {{ c }} is null or trim(cast({{ c }} as varchar)) = '' then 'missing required field: {{ c }}'
+            when {{ c }} is null or trim(cast({{ c }} as varchar)) = '' then 'missing required field: {{ c.split(".")[-1] }}'
     {%- endfor %}
 {%- endmacro %}
 
@@ -90,12 +90,12 @@
     {#- `when` branch rejecting a value outside the accepted list (after lower/trim). -#}
             when {% if nullable %}{{ normalise_enum(column) }} is not null and {% endif -%}
                 coalesce({{ normalise_enum(column) }} not in ('{{ accepted | join("', '") }}'), true)
-                then 'unknown enum value: {{ column }}'
+                then 'unknown enum value: {{ column.split(".")[-1] }}'
 {%- endmacro %}
 
 {% macro unparsable_checks(columns, type='timestamp') -%}
     {%- for c in columns %}
-            when {{ is_unparsable(c, type) }} then 'unparsable {{ type }}: {{ c }}'
+            when {{ is_unparsable(c, type) }} then 'unparsable {{ type }}: {{ c.split(".")[-1] }}'
     {%- endfor %}
 {%- endmacro %}
 

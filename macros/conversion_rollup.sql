@@ -1,0 +1,26 @@
+{% macro conversion_rollup(flags_relation, group_columns, cohort_date) %}
+    {#- Cohort counts, rates and maturity from a relation with one row per inquiring buyer and the four flags. -#}
+    select
+        {%- for c in group_columns %}
+        flags.{{ c }},
+        {%- endfor %}
+        count(*) as inquiry_buyers,
+        sum(case when flags.ordered_same_day then 1 else 0 end) as ordered_same_day_buyers,
+        sum(case when flags.ordered then 1 else 0 end) as ordered_buyers,
+        sum(case when flags.paid_next_day then 1 else 0 end) as paid_next_day_buyers,
+        sum(case when flags.paid_final then 1 else 0 end) as paid_final_buyers,
+        sum(case when not flags.ordered then 1 else 0 end) as lost_buyers,
+        avg(case when flags.ordered_same_day then 1.0 else 0.0 end) as ordered_same_day_rate,
+        avg(case when flags.ordered then 1.0 else 0.0 end) as ordered_rate,
+        avg(case when flags.paid_next_day then 1.0 else 0.0 end) as paid_next_day_rate,
+        avg(case when flags.paid_final then 1.0 else 0.0 end) as paid_final_rate,
+        {{ maturity_flags('flags.' ~ cohort_date) }},
+        as_of.as_of_date
+    from {{ flags_relation }} as flags
+    cross join {{ ref('int_as_of') }} as as_of
+    group by
+        {%- for c in group_columns %}
+        flags.{{ c }},
+        {%- endfor %}
+        as_of.as_of_date
+{% endmacro %}

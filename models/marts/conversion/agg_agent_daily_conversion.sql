@@ -1,0 +1,31 @@
+{#-
+    One row per (platform, shop, agent, inquiry date, attribution rule): the agent cohort, counting only orders
+    credited to that agent under the rule (metrics.md §2–§3).
+-#}
+with inquiries as (
+    select * from {{ ref('fct_inquiry_conversion') }}
+),
+
+per_rule as (
+    {%- for rule in attribution_rules() %}
+    select
+        platform,
+        shop_id,
+        agent_id,
+        inquiry_date,
+        '{{ rule }}' as attribution_rule,
+        {{ rule }}_agent_ordered_same_day as ordered_same_day,
+        {{ rule }}_agent_ordered as ordered,
+        {{ rule }}_agent_paid_next_day as paid_next_day,
+        {{ rule }}_agent_paid_final as paid_final
+    from inquiries
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+),
+
+final as (
+    {{ conversion_rollup('per_rule', ['platform', 'shop_id', 'agent_id', 'inquiry_date', 'attribution_rule'],
+                         'inquiry_date') }}
+)
+
+select * from final

@@ -1,0 +1,106 @@
+{#-
+    One row per inquiry (询单: reception with is_inquiry). Shop view: any order of the buyer at the shop in the
+    inquiry window. Agent view, per attribution rule: only orders credited to this reception's agent under that rule.
+-#}
+with inquiries as (
+    select * from {{ ref('fct_receptions') }}
+    where is_inquiry
+),
+
+orders as (
+    select * from {{ ref('fct_order_attribution') }}
+),
+
+shop_orders as (
+    select * from orders
+    where attribution_rule = 'order'
+),
+
+first_orders as (
+    select
+        inquiries.reception_id,
+        shop_orders.order_id,
+        shop_orders.created_at,
+        row_number() over (
+            partition by inquiries.reception_id order by shop_orders.created_at, shop_orders.order_id
+        ) as order_rank
+    from inquiries
+    inner join shop_orders
+        on
+            inquiries.platform = shop_orders.platform
+            and inquiries.shop_id = shop_orders.shop_id
+            and inquiries.buyer_key = shop_orders.buyer_key
+            and shop_orders.created_at >= inquiries.first_message_at
+            and shop_orders.created_at < {{ inquiry_window_end('inquiries.reception_date') }}
+),
+
+shop_view as (
+    select
+        inquiries.reception_id,
+        {{ conversion_flags('inquiries.first_message_at', 'inquiries.reception_date',
+                            'shop_orders.created_at', 'shop_orders.paid_at') }}
+    from inquiries
+    left join shop_orders
+        on
+            inquiries.platform = shop_orders.platform
+            and inquiries.shop_id = shop_orders.shop_id
+            and inquiries.buyer_key = shop_orders.buyer_key
+    group by inquiries.reception_id
+),
+
+{%- for rule in attribution_rules() %}
+
+agent_view_{{ rule }} as (
+    select
+        inquiries.reception_id,
+        {{ conversion_flags('inquiries.first_message_at', 'inquiries.reception_date',
+                            'credited.created_at', 'credited.paid_at') }}
+    from inquiries
+    left join orders as credited
+        on
+            inquiries.platform = credited.platform
+            and inquiries.shop_id = credited.shop_id
+            and inquiries.buyer_key = credited.buyer_key
+            and inquiries.agent_id = credited.credited_agent_id
+            and credited.attribution_rule = '{{ rule }}'
+    group by inquiries.reception_id
+),
+{%- endfor %}
+
+final as (
+    select
+        inquiries.reception_id,
+        inquiries.platform,
+        inquiries.shop_id,
+        inquiries.agent_id,
+        inquiries.buyer_key,
+        inquiries.reception_date as inquiry_date,
+        inquiries.first_message_at,
+        inquiries.initiated_by,
+        {{ inquiry_window_end('inquiries.reception_date') }} as inquiry_window_end_at,
+        first_orders.order_id as first_order_id,
+        first_orders.created_at as first_order_created_at,
+        shop_view.ordered_same_day,
+        shop_view.ordered,
+        shop_view.paid_next_day,
+        shop_view.paid_final
+        {%- for rule in attribution_rules() %},
+        agent_view_{{ rule }}.ordered_same_day as {{ rule }}_agent_ordered_same_day,
+        agent_view_{{ rule }}.ordered as {{ rule }}_agent_ordered,
+        agent_view_{{ rule }}.paid_next_day as {{ rule }}_agent_paid_next_day,
+        agent_view_{{ rule }}.paid_final as {{ rule }}_agent_paid_final
+        {%- endfor %}
+    from inquiries
+    inner join shop_view
+        on inquiries.reception_id = shop_view.reception_id
+    {%- for rule in attribution_rules() %}
+    inner join agent_view_{{ rule }}
+        on inquiries.reception_id = agent_view_{{ rule }}.reception_id
+    {%- endfor %}
+    left join first_orders
+        on
+            inquiries.reception_id = first_orders.reception_id
+            and first_orders.order_rank = 1
+)
+
+select * from final
