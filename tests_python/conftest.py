@@ -1,0 +1,53 @@
+"""Shared fixtures: a small generated landing folder and one dbt build of it, reused by the scenario tests."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+def run_dbt(args: list[str], db_path: Path, landing: Path, target: str, check: bool = False) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(ROOT / "profiles"),
+        "KEFU_DB_PATH": str(db_path),
+        "KEFU_LANDING_PATH": str(landing),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+    cmd = [DBT, *args, "--project-dir", str(ROOT), "--target-path", target, "--log-path", str(db_path.parent / "logs")]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def small_landing(tmp_path_factory) -> Path:
+    from kefu.generate import generate
+
+    landing = tmp_path_factory.mktemp("landing")
+    generate(str(landing), seed=7, shops=4, buyers=60, days=6)
+    return landing
+
+
+@pytest.fixture(scope="session")
+def built_db(small_landing, tmp_path_factory) -> Path:
+    """One full dbt build of the small sample with default vars."""
+    db = tmp_path_factory.mktemp("default") / "kefu.duckdb"
+    run_dbt(["build"], db, small_landing, "target_pytest_default", check=True)
+    return db
+
+
+@pytest.fixture()
+def db_copy(built_db, tmp_path) -> Path:
+    """A private copy of the built database that a test may tamper with."""
+    copy = tmp_path / "kefu.duckdb"
+    shutil.copy(built_db, copy)
+    return copy
