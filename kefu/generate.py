@@ -289,6 +289,11 @@ def _plant(w: _World, shops):
     o = w.order(tb, b, d + timedelta(hours=9), pay_delay_s=60)
     s, _, _ = w.chat(tb, b, a1, d + timedelta(hours=11), 1)
     p["chat_only_after_payment"] = {"order_id": o["order_id"], "session_id": s["session_id"]}
+    # an inquiry two days before the order: outside the default 2-day window, inside a 3-day one
+    b = buyer(tb, "slowdecider")
+    s, _, _ = w.chat(tb, b, a1, d + timedelta(hours=10), 1)
+    o = w.order(tb, b, d + timedelta(days=2, hours=12), pay_delay_s=60)
+    p["order_two_days_after_inquiry"] = {"order_id": o["order_id"], "session_id": s["session_id"]}
     # a silent paid order (no chat at all)
     o = w.order(tb, buyer(tb, "silent"), d + timedelta(hours=21), pay_delay_s=30)
     p["silent_paid_order"] = {"order_id": o["order_id"]}

@@ -59,7 +59,7 @@ def test_planted_cases_present(landing):
         "filter_single_line", "filter_monologue", "buyer_only_unanswered", "after_sale_reorders",
         "after_sale_no_reorder", "agent_followup_converts", "agent_followup_no_order", "paid_on_d_plus_3",
         "paid_on_d_plus_4", "two_agents_same_day_tie", "silent_paid_order", "order_with_two_lines",
-        "payment_chaser_only", "chat_only_after_payment",
+        "payment_chaser_only", "chat_only_after_payment", "order_two_days_after_inquiry",
     }
     assert expected <= set(manifest["planted"])
     p = manifest["planted"]
