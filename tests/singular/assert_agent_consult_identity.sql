@@ -1,4 +1,5 @@
--- Per agent-day: consult = reception + filtered, and consult = distinct buyers in fct_receptions (a reception counted twice fails).
+-- Per agent-day: consult = reception + filtered, and consult = distinct buyers in fct_receptions
+-- (a reception counted twice fails).
 with facts as (
     select platform, shop_id, agent_id, reception_date, count(distinct buyer_key) as fact_receptions
     from {{ ref('fct_receptions') }}

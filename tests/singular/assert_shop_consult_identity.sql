@@ -1,4 +1,5 @@
--- Per shop-day: consult = reception + filtered (distinct buyers), and consult equals the distinct buyers in fct_receptions.
+-- Per shop-day: consult = reception + filtered (distinct buyers),
+-- and consult equals the distinct buyers in fct_receptions.
 with facts as (
     select platform, shop_id, reception_date, count(distinct buyer_key) as fact_buyers
     from {{ ref('fct_receptions') }}

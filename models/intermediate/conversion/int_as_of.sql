@@ -8,13 +8,14 @@ with events as (
     select max(greatest(created_at, coalesce(paid_at, created_at))) as latest_at from {{ ref('stg_kefu__orders') }}
 ),
 
+{%- if var('as_of') is not none %}
+    {%- set as_of_expression = "cast('" ~ var('as_of') ~ "' as date)" %}
+{%- else %}
+    {%- set as_of_expression = "cast(" ~ dbt.dateadd('day', 1, 'cast(max(latest_at) as date)') ~ " as date)" %}
+{%- endif %}
+
 final as (
-    select
-        {%- if var('as_of') is not none %}
-        cast('{{ var("as_of") }}' as date) as as_of_date
-        {%- else %}
-        cast({{ dbt.dateadd('day', 1, 'cast(max(latest_at) as date)') }} as date) as as_of_date
-        {%- endif %}
+    select {{ as_of_expression }} as as_of_date
     from events
 )
 

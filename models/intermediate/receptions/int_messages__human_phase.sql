@@ -83,7 +83,10 @@ ad_matches as (
     inner join ad_patterns
         on
             (ad_patterns.match_type = 'contains' and strpos(human_messages.content, ad_patterns.pattern) > 0)
-            or (ad_patterns.match_type = 'regex' and {{ regex_matches('human_messages.content', 'ad_patterns.pattern') }})
+            or (
+                ad_patterns.match_type = 'regex'
+                and {{ regex_matches('human_messages.content', 'ad_patterns.pattern') }}
+            )
     where human_messages.sender_role = 'buyer'
 ),
 

@@ -83,12 +83,12 @@ final as (
         shop_view.ordered_same_day,
         shop_view.ordered,
         shop_view.paid_next_day,
-        shop_view.paid_final
-        {%- for rule in attribution_rules() %},
+        shop_view.paid_final,
+        {%- for rule in attribution_rules() %}
         agent_view_{{ rule }}.ordered_same_day as {{ rule }}_agent_ordered_same_day,
         agent_view_{{ rule }}.ordered as {{ rule }}_agent_ordered,
         agent_view_{{ rule }}.paid_next_day as {{ rule }}_agent_paid_next_day,
-        agent_view_{{ rule }}.paid_final as {{ rule }}_agent_paid_final
+        agent_view_{{ rule }}.paid_final as {{ rule }}_agent_paid_final{{ "," if not loop.last }}
         {%- endfor %}
     from inquiries
     inner join shop_view

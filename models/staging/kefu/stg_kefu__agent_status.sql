@@ -1,1 +1,3 @@
-{{ select_staged('stg_kefu__agent_status_checked', ['agent_id', 'status', 'started_at', 'ended_at']) }}
+{{ select_staged('stg_kefu__agent_status_checked', [
+    'agent_id', 'status', 'started_at', 'ended_at'
+]) }}

@@ -1,1 +1,4 @@
-{{ select_staged('stg_kefu__agents_checked', ['agent_id', 'platform', 'shop_id', 'agent_name', 'group_name', 'routing_weight', 'max_concurrent', 'is_active', 'updated_at']) }}
+{{ select_staged('stg_kefu__agents_checked', [
+    'agent_id', 'platform', 'shop_id', 'agent_name', 'group_name', 'routing_weight', 'max_concurrent',
+    'is_active', 'updated_at'
+]) }}

@@ -1,1 +1,3 @@
-{{ select_staged('stg_kefu__messages_checked', ['message_id', 'session_id', 'sent_at', 'sender_role', 'is_auto_reply', 'content_type', 'content']) }}
+{{ select_staged('stg_kefu__messages_checked', [
+    'message_id', 'session_id', 'sent_at', 'sender_role', 'is_auto_reply', 'content_type', 'content'
+]) }}

@@ -1,1 +1,3 @@
-{{ select_staged('stg_kefu__ratings_checked', ['session_id', 'rated_at', 'rating']) }}
+{{ select_staged('stg_kefu__ratings_checked', [
+    'session_id', 'rated_at', 'rating'
+]) }}

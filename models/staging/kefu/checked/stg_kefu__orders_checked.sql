@@ -20,11 +20,14 @@ checked as (
             {{- unparsable_checks(['order_amount', 'payment_amount', 'refund_amount'], 'decimal(18, 2)') }}
             {{- unparsable_checks(['item_quantity'], 'integer') }}
             when {{ parse_timestamp('paid_at') }} < {{ parse_timestamp('created_at') }} then 'paid_at < created_at'
-            when try_cast(order_amount as decimal(18, 2)) < 0
+            when
+                try_cast(order_amount as decimal(18, 2)) < 0
                 or try_cast(payment_amount as decimal(18, 2)) < 0
-                or try_cast(refund_amount as decimal(18, 2)) < 0 then 'negative amount'
+                or try_cast(refund_amount as decimal(18, 2)) < 0
+                then 'negative amount'
             when try_cast(item_quantity as integer) < 1 then 'item_quantity < 1'
-            when paid_at is not null and payment_amount is null then 'missing required field: payment_amount (order is paid)'
+            when paid_at is not null and payment_amount is null
+                then 'missing required field: payment_amount (order is paid)'
         end as _field_reject_reason,
         cast(order_id as varchar) as order_id,
         {{ normalise_enum('platform') }} as platform,
