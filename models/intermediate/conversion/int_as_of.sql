@@ -8,11 +8,8 @@ with events as (
     select max(greatest(created_at, coalesce(paid_at, created_at))) as latest_at from {{ ref('stg_kefu__orders') }}
 ),
 
-{%- if var('as_of') is not none %}
-    {%- set as_of_expression = "cast('" ~ var('as_of') ~ "' as date)" %}
-{%- else %}
-    {%- set as_of_expression = "cast(" ~ dbt.dateadd('day', 1, 'cast(max(latest_at) as date)') ~ " as date)" %}
-{%- endif %}
+{%- set latest_plus_one = "cast(" ~ dbt.dateadd('day', 1, 'cast(max(latest_at) as date)') ~ " as date)" %}
+{%- set as_of_expression = latest_plus_one if var('as_of') is none else "cast('" ~ var('as_of') ~ "' as date)" %}
 
 final as (
     select {{ as_of_expression }} as as_of_date

@@ -84,12 +84,18 @@ final as (
         shop_view.ordered,
         shop_view.paid_next_day,
         shop_view.paid_final,
-        {%- for rule in attribution_rules() %}
-        agent_view_{{ rule }}.ordered_same_day as {{ rule }}_agent_ordered_same_day,
-        agent_view_{{ rule }}.ordered as {{ rule }}_agent_ordered,
-        agent_view_{{ rule }}.paid_next_day as {{ rule }}_agent_paid_next_day,
-        agent_view_{{ rule }}.paid_final as {{ rule }}_agent_paid_final{{ "," if not loop.last }}
-        {%- endfor %}
+        agent_view_order.ordered_same_day as order_agent_ordered_same_day,
+        agent_view_order.ordered as order_agent_ordered,
+        agent_view_order.paid_next_day as order_agent_paid_next_day,
+        agent_view_order.paid_final as order_agent_paid_final,
+        agent_view_payment.ordered_same_day as payment_agent_ordered_same_day,
+        agent_view_payment.ordered as payment_agent_ordered,
+        agent_view_payment.paid_next_day as payment_agent_paid_next_day,
+        agent_view_payment.paid_final as payment_agent_paid_final,
+        agent_view_order_first.ordered_same_day as order_first_agent_ordered_same_day,
+        agent_view_order_first.ordered as order_first_agent_ordered,
+        agent_view_order_first.paid_next_day as order_first_agent_paid_next_day,
+        agent_view_order_first.paid_final as order_first_agent_paid_final
     from inquiries
     inner join shop_view
         on inquiries.reception_id = shop_view.reception_id
