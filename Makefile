@@ -37,8 +37,10 @@ dbt-build: install
 publish: install
 	$(BIN)/kefu publish
 
+# The dbt templater opens a DuckDB connection while compiling: give it its own file in an existing folder.
 lint: install
-	$(BIN)/sqlfluff lint models tests/singular analyses --processes 2
+	mkdir -p $(CURDIR)/data/build
+	KEFU_DB_PATH=$(CURDIR)/data/build/lint.duckdb $(BIN)/sqlfluff lint models tests/singular analyses --processes 2
 
 pytest: install
 	$(BIN)/python -m pytest tests_python -q

@@ -15,7 +15,7 @@
             buyer_key,
             {{ event_column }} as event_at
         from {{ orders }}
-        where {{ event_column }} is not null
+        where {{ event_column }} is not null and {{ incremental_window('cast(' ~ event_column ~ ' as date)') }}
     ),
 
     candidates as (
@@ -24,6 +24,7 @@
             receptions.reception_id,
             receptions.agent_id,
             receptions.reception_date,
+            cast(events.event_at as date) as event_date,
             max(messages.effective_at) as last_message_at
         from events
         inner join {{ receptions }} as receptions
@@ -40,7 +41,9 @@
                 receptions.reception_id = messages.reception_id
                 and (messages.is_buyer_message or messages.is_manual_agent_message)
                 and messages.effective_at <= events.event_at
-        group by events.order_id, receptions.reception_id, receptions.agent_id, receptions.reception_date
+        group by
+            events.order_id, receptions.reception_id, receptions.agent_id, receptions.reception_date,
+            cast(events.event_at as date)
     )
 
     select
@@ -48,6 +51,7 @@
         reception_id,
         agent_id,
         reception_date,
+        event_date,
         last_message_at,
         row_number() over (
             partition by order_id

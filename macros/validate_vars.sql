@@ -16,7 +16,7 @@
                 {{ _var_error(name, "a whole number >= 1") }}
             {% endif %}
         {% endfor %}
-        {% for name in ['monologue_max_buyer_msgs', 'busy_waiting'] %}
+        {% for name in ['monologue_max_buyer_msgs', 'busy_waiting', 'late_arrival_days'] %}
             {% if var(name) is not number or var(name) is boolean or var(name) < 0 or var(name) != (var(name) | int) %}
                 {{ _var_error(name, "a whole number >= 0") }}
             {% endif %}

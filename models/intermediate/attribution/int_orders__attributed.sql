@@ -1,9 +1,20 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='activity_date', unique_key='order_id') }}
+
 {#-
     One row per order and attribution rule (order, payment, order_first) with the credited reception and agent
     (null = silent, 静默). order = order_agent; payment = pay_agent; order_first = order_agent, else pay_agent.
 -#}
-with orders as (
-    select * from {{ ref('stg_kefu__orders') }}
+with all_orders as (
+    select
+        *,
+        cast(greatest(created_at, coalesce(paid_at, created_at), updated_at) as date) as activity_date
+    from {{ ref('stg_kefu__orders') }}
+),
+
+orders as (
+    -- on an incremental run: the orders created, paid or updated inside the look-back
+    select * from all_orders
+    where {{ incremental_window('activity_date') }}
 ),
 
 order_agent as (
@@ -58,7 +69,8 @@ final as (
         orders.payment_amount,
         orders.item_quantity,
         orders.status,
-        orders.refund_amount
+        orders.refund_amount,
+        orders.activity_date
     from orders
     inner join credited
         on orders.order_id = credited.order_id

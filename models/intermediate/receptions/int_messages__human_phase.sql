@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='effective_date') }}
+
 {#-
     One row per message in the human phase of a session that reached an agent (metrics.md §1).
     Human phase = messages at or after human_joined_at (the whole session when it is null), plus the question the
@@ -18,6 +20,15 @@ ad_patterns as (
     select * from {{ ref('stg_config__ad_patterns') }}
 ),
 
+recent_sessions as (
+    -- on an incremental run, only sessions with a message (or a transfer) inside the look-back are recomputed
+    select session_id from messages
+    where {{ incremental_window('cast(sent_at as date)') }}
+    union
+    select session_id from sessions
+    where {{ incremental_window('cast(human_joined_at as date)') }}
+),
+
 session_messages as (
     select
         messages.message_id,
@@ -35,6 +46,8 @@ session_messages as (
     from messages
     inner join sessions
         on messages.session_id = sessions.session_id
+    inner join recent_sessions
+        on messages.session_id = recent_sessions.session_id
 ),
 
 last_bot_before_join as (
@@ -113,6 +126,7 @@ final as (
     from human_messages
     left join ad_matches
         on human_messages.message_id = ad_matches.message_id
+    where {{ incremental_window('cast(human_messages.effective_at as date)') }}
 )
 
 select * from final

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='reception_date') }}
+
 {#-
     One row per reception with the §1 rules applied: initiated_by, filter reason (first match wins: account, ad,
     single_line, monologue; each switchable by var), after-sale with the re-order exception, and inquiry
@@ -5,6 +7,7 @@
 -#}
 with receptions as (
     select * from {{ ref('int_receptions__daily') }}
+    where {{ incremental_window('reception_date') }}
 ),
 
 orders as (

@@ -1,12 +1,18 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='reception_date') }}
+
 {#-
     One row per reception: (platform, shop, agent, buyer, business date) with at least one buyer or manual agent
     message in the human phase dated that day (metrics.md §1). Sessions crossing midnight give one reception per
     day. Counts, first message and the latest earlier buyer message to the same agent are prepared here;
     the rules (initiated_by, filters, inquiry) are applied in int_receptions__classified.
 -#}
-with messages as (
+with human_phase as (
     select * from {{ ref('int_messages__human_phase') }}
-    where is_buyer_message or is_manual_agent_message
+),
+
+messages as (
+    select * from human_phase
+    where (is_buyer_message or is_manual_agent_message) and {{ incremental_window('effective_date') }}
 ),
 
 ordered as (
@@ -38,28 +44,60 @@ receptions as (
     group by platform, shop_id, agent_id, buyer_key, effective_date
 ),
 
+previous_buyer_messages as (
+    -- the buyer's latest message to the same agent within followup_gap_hours before the reception's first message
+    select
+        receptions.platform,
+        receptions.shop_id,
+        receptions.agent_id,
+        receptions.buyer_key,
+        receptions.reception_date,
+        max(human_phase.effective_at) as previous_buyer_message_at
+    from receptions
+    inner join human_phase
+        on
+            receptions.platform = human_phase.platform
+            and receptions.shop_id = human_phase.shop_id
+            and receptions.agent_id = human_phase.agent_id
+            and receptions.buyer_key = human_phase.buyer_key
+            and human_phase.is_buyer_message
+            and human_phase.effective_at < receptions.first_message_at
+            and human_phase.effective_at
+            >= {{ dbt.dateadd('hour', -var('followup_gap_hours'), 'receptions.first_message_at') }}
+    group by
+        receptions.platform,
+        receptions.shop_id,
+        receptions.agent_id,
+        receptions.buyer_key,
+        receptions.reception_date
+),
+
 final as (
     select
-        {{ reception_id('platform', 'shop_id', 'agent_id', 'buyer_key', 'reception_date') }} as reception_id,
-        platform,
-        shop_id,
-        agent_id,
-        buyer_key,
-        reception_date,
-        first_message_at,
-        first_session_id,
-        first_entry_point,
-        starts_with_agent_message,
-        buyer_message_count,
-        agent_message_count,
-        non_ad_buyer_message_count,
-        last_buyer_message_at,
-        max(last_buyer_message_at) over (
-            partition by platform, shop_id, agent_id, buyer_key
-            order by reception_date
-            rows between unbounded preceding and 1 preceding
-        ) as previous_buyer_message_at
+        {{ reception_id('receptions.platform', 'receptions.shop_id', 'receptions.agent_id', 'receptions.buyer_key',
+                        'receptions.reception_date') }} as reception_id,
+        receptions.platform,
+        receptions.shop_id,
+        receptions.agent_id,
+        receptions.buyer_key,
+        receptions.reception_date,
+        receptions.first_message_at,
+        receptions.first_session_id,
+        receptions.first_entry_point,
+        receptions.starts_with_agent_message,
+        receptions.buyer_message_count,
+        receptions.agent_message_count,
+        receptions.non_ad_buyer_message_count,
+        receptions.last_buyer_message_at,
+        previous_buyer_messages.previous_buyer_message_at
     from receptions
+    left join previous_buyer_messages
+        on
+            receptions.platform = previous_buyer_messages.platform
+            and receptions.shop_id = previous_buyer_messages.shop_id
+            and receptions.agent_id = previous_buyer_messages.agent_id
+            and receptions.buyer_key = previous_buyer_messages.buyer_key
+            and receptions.reception_date = previous_buyer_messages.reception_date
 )
 
 select * from final

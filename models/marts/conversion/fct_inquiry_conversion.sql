@@ -1,10 +1,12 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='inquiry_date') }}
+
 {#-
     One row per inquiry (询单: reception with is_inquiry). Shop view: any order of the buyer at the shop in the
     inquiry window. Agent view, per attribution rule: only orders credited to this reception's agent under that rule.
 -#}
 with inquiries as (
     select * from {{ ref('fct_receptions') }}
-    where is_inquiry
+    where is_inquiry and {{ incremental_window('reception_date') }}
 ),
 
 orders as (

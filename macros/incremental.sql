@@ -1,0 +1,46 @@
+{#-
+    Incremental builds by business date with a look-back (metrics.md §2, architecture.md "Performance").
+
+    Every incremental model recomputes the dates from lookback_start() on and replaces them in the target with the
+    custom strategy `lookback`: delete the target rows dated from the same start (and any row whose unique key is in
+    the new batch, e.g. an order whose activity date moved), then insert the batch. The look-back is derived from the
+    vars: late_arrival_days (how late a row may land) + final_pay_days (the longest horizon any rule looks forward:
+    after-sale re-orders, attribution windows and payment cohorts all end within it), so a re-run gives exactly the
+    full-refresh result.
+-#}
+
+{% macro lookback_days() -%}
+    {{- var('late_arrival_days') + var('final_pay_days') -}}
+{%- endmacro %}
+
+{% macro lookback_start(relation, date_column) -%}
+    {#- First business date to recompute: the latest date already in `relation` minus the look-back. -#}
+    (select {{ dbt.dateadd('day', -1 * (lookback_days() | int), 'max(' ~ date_column ~ ')') }} from {{ relation }})
+{%- endmacro %}
+
+{% macro incremental_window(date_expression) -%}
+    {#- A where-clause fragment for incremental models: true on a full refresh, else date >= look-back start. -#}
+    {%- if is_incremental() -%}
+        {{ date_expression }} >= {{ lookback_start(this, config.get('lookback_column')) }}
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro get_incremental_lookback_sql(arg_dict) %}
+    {#- Custom incremental strategy `lookback` (config: lookback_column, optional unique_key). -#}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set temp = arg_dict['temp_relation'] -%}
+    {%- set date_column = config.require('lookback_column') -%}
+    {%- set unique_key = arg_dict['unique_key'] -%}
+    {%- set columns = arg_dict['dest_columns'] | map(attribute='quoted') | join(', ') -%}
+    delete from {{ target }}
+    where
+        {{ date_column }} >= {{ lookback_start(target, date_column) }}
+        {%- if unique_key %}
+        or {{ unique_key }} in (select {{ unique_key }} from {{ temp }})
+        {%- endif %};
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ temp }}
+{% endmacro %}
