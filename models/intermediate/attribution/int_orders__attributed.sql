@@ -1,4 +1,9 @@
-{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='activity_date', unique_key='order_id') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='lookback',
+    lookback_column='activity_date',
+    unique_key='order_id'
+) }}
 
 {#-
     One row per order and attribution rule (order, payment, order_first) with the credited reception and agent
