@@ -40,3 +40,29 @@
 {% macro spark__add_seconds(ts, seconds) -%}
     ({{ ts }} + make_interval(0, 0, 0, 0, 0, 0, {{ seconds }}))
 {%- endmacro %}
+
+{% macro day_pieces(start_ts, end_ts) -%}
+    {#- Table function: one row (piece_date) per business date an interval [start_ts, end_ts) touches. -#}
+    {{ return(adapter.dispatch('day_pieces', 'kefu')(start_ts, end_ts)) }}
+{%- endmacro %}
+
+{% macro default__day_pieces(start_ts, end_ts) -%}
+    unnest(generate_series(cast({{ start_ts }} as date), cast({{ end_ts }} as date), interval 1 day))
+{%- endmacro %}
+
+{% macro spark__day_pieces(start_ts, end_ts) -%}
+    explode(sequence(cast({{ start_ts }} as date), cast({{ end_ts }} as date), interval 1 day))
+{%- endmacro %}
+
+{% macro percentile_of(expression, fraction) -%}
+    {#- Continuous percentile of a numeric expression within a group (0.5 = median). -#}
+    {{ return(adapter.dispatch('percentile_of', 'kefu')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__percentile_of(expression, fraction) -%}
+    quantile_cont({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro spark__percentile_of(expression, fraction) -%}
+    percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}

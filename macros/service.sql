@@ -1,0 +1,88 @@
+{% macro seconds_of_day(ts) -%}
+    {#- Seconds since midnight of a timestamp's own day. -#}
+    {{ seconds_between(day_start(ts), ts) }}
+{%- endmacro %}
+
+{% macro in_time_window(ts, start_var, end_var) -%}
+    {#- True when the time of day of ts lies in [var start_var, var end_var) ('HH:MM' vars, '24:00' = midnight). -#}
+    ({{ seconds_of_day(ts) }} >= {{ time_of_day_seconds(start_var) }}
+        and {{ seconds_of_day(ts) }} < {{ time_of_day_seconds(end_var) }})
+{%- endmacro %}
+
+{% macro safe_ratio(numerator, denominator, cap=none) -%}
+    {#- numerator ÷ denominator as a double; null (not 0, not an error) when the denominator is 0 or null.
+        cap: an upper bound (e.g. 1 for a share of time that can be overlapped); null stays null. -#}
+    {%- if cap is none -%}
+    cast({{ numerator }} as double) / nullif({{ denominator }}, 0)
+    {%- else -%}
+    case when nullif({{ denominator }}, 0) is not null
+        then least({{ cap }}, cast({{ numerator }} as double) / {{ denominator }}) end
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro round_measures(rounds) -%}
+    {#- Aggregates over fct_response_rounds rows (alias `rounds`) for one group: counts and response-time stats. -#}
+    count(*) as round_count,
+    count(*) filter (where {{ rounds }}.is_answered) as answered_round_count,
+    avg({{ rounds }}.response_seconds) as avg_response_seconds,
+    {{ percentile_of(rounds ~ '.response_seconds', 0.5) }} as median_response_seconds,
+    {{ percentile_of(rounds ~ '.response_seconds', 0.9) }} as p90_response_seconds,
+    count(*) filter (where {{ rounds }}.is_in_assessment_window) as assessment_round_count,
+    count(*) filter (where {{ rounds }}.is_in_assessment_window and {{ rounds }}.is_within_deadline)
+        as assessment_rounds_within_deadline_count,
+    count(*) filter (where {{ rounds }}.is_slow) as slow_round_count
+{%- endmacro %}
+
+{% macro reception_measures(receptions) -%}
+    {#- Aggregates over fct_reception_service rows (alias `receptions`): first response, reply rate inputs, ratings. -#}
+    count(*) filter (where not {{ receptions }}.is_filtered) as reception_count,
+    count(*) filter (where {{ receptions }}.initiated_by = 'buyer') as buyer_initiated_reception_count,
+    avg({{ receptions }}.first_round_response_seconds) filter (where {{ receptions }}.initiated_by = 'buyer')
+        as avg_first_response_seconds,
+    {{ percentile_of(receptions ~ '.first_round_response_seconds', 0.5) }}
+        filter (where {{ receptions }}.initiated_by = 'buyer') as median_first_response_seconds,
+    count(*) filter (where not {{ receptions }}.is_filtered and {{ receptions }}.buyer_message_count > 0)
+        as replyable_reception_count,
+    count(*) filter (
+        where not {{ receptions }}.is_filtered and {{ receptions }}.buyer_message_count > 0
+        and {{ receptions }}.has_answered_round
+    ) as replied_reception_count,
+    sum({{ receptions }}.rated_count) as rated_count,
+    sum({{ receptions }}.satisfied_count) as satisfied_count
+{%- endmacro %}
+
+{% macro interval_load(relation, partition_columns, start_column, end_column, above=0) -%}
+    {#-
+        A select over `relation` (intervals already clipped to one business date) giving, per partition: max_open
+        (most intervals open at once), open_seconds_above (seconds with more than `above` intervals open) and
+        open_interval_seconds (the time integral of open intervals). Sweep line: +1 at a start, −1 at an end,
+        ends first at the same instant, so back-to-back intervals never overlap.
+    -#}
+    {%- set partition = partition_columns | join(', ') -%}
+    with load_events as (
+        select {{ partition }}, {{ start_column }} as event_at, 1 as delta from {{ relation }}
+        where {{ end_column }} > {{ start_column }}
+        union all
+        select {{ partition }}, {{ end_column }} as event_at, -1 as delta from {{ relation }}
+        where {{ end_column }} > {{ start_column }}
+    ),
+
+    load_running as (
+        select
+            *,
+            sum(delta) over (
+                partition by {{ partition }} order by event_at, delta rows between unbounded preceding and current row
+            ) as open_count,
+            coalesce({{ seconds_between('event_at', 'lead(event_at) over (partition by ' ~ partition
+                                        ~ ' order by event_at, delta)') }}, 0) as segment_seconds
+        from load_events
+    )
+
+    select
+        {{ partition }},
+        max(open_count) as max_open,
+        sum(case when open_count > {{ above }} then segment_seconds else 0 end) as open_seconds_above,
+        sum(open_count * segment_seconds) as open_interval_seconds
+    from load_running
+    group by {{ partition }}
+{%- endmacro %}

@@ -1,0 +1,150 @@
+{#-
+    One row per (platform, shop, agent, business date) with any reception, round, status time or open session:
+    responsiveness (metrics.md §4), messages, evaluation and workload (§5). Rates are null when their denominator is 0.
+-#}
+with rounds as (
+    select * from {{ ref('fct_response_rounds') }}
+),
+
+receptions as (
+    select * from {{ ref('fct_reception_service') }}
+),
+
+human_phase as (
+    select * from {{ ref('int_messages__human_phase') }}
+),
+
+robot_messages as (
+    select * from {{ ref('int_messages__robot_by_agent') }}
+),
+
+status as (
+    select * from {{ ref('int_agent_status__daily') }}
+),
+
+concurrency as (
+    select * from {{ ref('int_agent_sessions__concurrency') }}
+),
+
+agents as (
+    select * from {{ ref('stg_kefu__agents') }}
+),
+
+round_stats as (
+    select
+        rounds.platform,
+        rounds.shop_id,
+        rounds.agent_id,
+        rounds.round_date as service_date,
+        {{ round_measures('rounds') }}
+    from rounds
+    group by rounds.platform, rounds.shop_id, rounds.agent_id, rounds.round_date
+),
+
+reception_stats as (
+    select
+        receptions.platform,
+        receptions.shop_id,
+        receptions.agent_id,
+        receptions.reception_date as service_date,
+        {{ reception_measures('receptions') }}
+    from receptions
+    group by receptions.platform, receptions.shop_id, receptions.agent_id, receptions.reception_date
+),
+
+message_stats as (
+    select
+        platform,
+        shop_id,
+        agent_id,
+        effective_date as service_date,
+        count(*) filter (where is_buyer_message) as buyer_message_count,
+        count(*) filter (where is_manual_agent_message) as manual_agent_message_count,
+        count(*) filter (where sender_role = 'agent' and is_auto_reply) as auto_reply_message_count
+    from human_phase
+    group by platform, shop_id, agent_id, effective_date
+),
+
+agent_days as (
+    select platform, shop_id, agent_id, service_date from round_stats
+    union
+    select platform, shop_id, agent_id, service_date from reception_stats
+    union
+    select platform, shop_id, agent_id, status_date from status
+    union
+    select platform, shop_id, agent_id, load_date from concurrency
+),
+
+final as (
+    select
+        agent_days.platform,
+        agent_days.shop_id,
+        agent_days.agent_id,
+        agent_days.service_date,
+        coalesce(reception_stats.reception_count, 0) as reception_count,
+        coalesce(reception_stats.buyer_initiated_reception_count, 0) as buyer_initiated_reception_count,
+        reception_stats.avg_first_response_seconds,
+        reception_stats.median_first_response_seconds,
+        coalesce(round_stats.round_count, 0) as round_count,
+        coalesce(round_stats.answered_round_count, 0) as answered_round_count,
+        round_stats.avg_response_seconds,
+        round_stats.median_response_seconds,
+        round_stats.p90_response_seconds,
+        coalesce(reception_stats.replyable_reception_count, 0) as replyable_reception_count,
+        coalesce(reception_stats.replied_reception_count, 0) as replied_reception_count,
+        {{ safe_ratio('reception_stats.replied_reception_count', 'reception_stats.replyable_reception_count') }}
+            as reply_rate,
+        coalesce(round_stats.assessment_round_count, 0) as assessment_round_count,
+        coalesce(round_stats.assessment_rounds_within_deadline_count, 0) as assessment_rounds_within_deadline_count,
+        {{ safe_ratio('round_stats.assessment_rounds_within_deadline_count', 'round_stats.assessment_round_count') }}
+            as three_minute_response_rate,
+        coalesce(round_stats.slow_round_count, 0) as slow_round_count,
+        coalesce(message_stats.buyer_message_count, 0) as buyer_message_count,
+        coalesce(message_stats.manual_agent_message_count, 0) as manual_agent_message_count,
+        coalesce(message_stats.auto_reply_message_count, 0) as auto_reply_message_count,
+        coalesce(robot_messages.robot_message_count, 0) as robot_message_count,
+        {{ safe_ratio('message_stats.manual_agent_message_count', 'message_stats.buyer_message_count') }}
+            as agent_to_buyer_message_ratio,
+        coalesce(reception_stats.rated_count, 0) as rated_count,
+        coalesce(reception_stats.satisfied_count, 0) as satisfied_count,
+        {{ safe_ratio('reception_stats.satisfied_count', 'reception_stats.rated_count') }} as satisfaction_rate,
+        {{ safe_ratio('reception_stats.rated_count', 'reception_stats.reception_count', cap=1) }} as rating_rate,
+        cast(coalesce(status.online_seconds, 0) as bigint) as online_seconds,
+        cast(coalesce(status.busy_seconds, 0) as bigint) as busy_seconds,
+        coalesce(concurrency.max_concurrent_sessions, 0) as max_concurrent_sessions,
+        cast(coalesce(concurrency.occupied_seconds, 0) as bigint) as occupied_seconds,
+        cast(coalesce(concurrency.open_session_seconds, 0) as bigint) as open_session_seconds,
+        agents.max_concurrent as max_concurrent_capacity,
+        {{ safe_ratio('concurrency.occupied_seconds', 'status.online_seconds', cap=1) }} as occupancy_rate,
+        {{ safe_ratio('concurrency.open_session_seconds', 'status.online_seconds * agents.max_concurrent', cap=1) }}
+            as concurrency_saturation_rate
+    from agent_days
+    left join round_stats
+        on
+            agent_days.agent_id = round_stats.agent_id
+            and agent_days.service_date = round_stats.service_date
+    left join reception_stats
+        on
+            agent_days.agent_id = reception_stats.agent_id
+            and agent_days.service_date = reception_stats.service_date
+    left join message_stats
+        on
+            agent_days.agent_id = message_stats.agent_id
+            and agent_days.service_date = message_stats.service_date
+    left join robot_messages
+        on
+            agent_days.agent_id = robot_messages.agent_id
+            and agent_days.service_date = robot_messages.message_date
+    left join status
+        on
+            agent_days.agent_id = status.agent_id
+            and agent_days.service_date = status.status_date
+    left join concurrency
+        on
+            agent_days.agent_id = concurrency.agent_id
+            and agent_days.service_date = concurrency.load_date
+    left join agents
+        on agent_days.agent_id = agents.agent_id
+)
+
+select * from final

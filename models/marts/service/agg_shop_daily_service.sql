@@ -1,0 +1,218 @@
+{#-
+    One row per (platform, shop, business date): the agent-day service figures at shop level (responses recomputed
+    over the shop's rounds and receptions, messages and workload summed over agents), the 飞鸽 3分钟人工回复率
+    (session and round, computed for every platform; Douyin's own dashboard is the reference) and the robot's
+    hand-off figures by session start date.
+-#}
+with rounds as (
+    select * from {{ ref('fct_response_rounds') }}
+),
+
+receptions as (
+    select * from {{ ref('fct_reception_service') }}
+),
+
+agent_days as (
+    select * from {{ ref('agg_agent_daily_service') }}
+),
+
+human_phase as (
+    select * from {{ ref('int_messages__human_phase') }}
+),
+
+sessions as (
+    select * from {{ ref('stg_kefu__sessions') }}
+),
+
+round_stats as (
+    select
+        rounds.platform,
+        rounds.shop_id,
+        rounds.round_date as service_date,
+        {{ round_measures('rounds') }}
+    from rounds
+    group by rounds.platform, rounds.shop_id, rounds.round_date
+),
+
+reception_stats as (
+    select
+        receptions.platform,
+        receptions.shop_id,
+        receptions.reception_date as service_date,
+        {{ reception_measures('receptions') }}
+    from receptions
+    group by receptions.platform, receptions.shop_id, receptions.reception_date
+),
+
+agent_sums as (
+    select
+        platform,
+        shop_id,
+        service_date,
+        sum(buyer_message_count) as buyer_message_count,
+        sum(manual_agent_message_count) as manual_agent_message_count,
+        sum(auto_reply_message_count) as auto_reply_message_count,
+        sum(robot_message_count) as robot_message_count,
+        sum(online_seconds) as online_seconds,
+        sum(busy_seconds) as busy_seconds,
+        sum(occupied_seconds) as occupied_seconds,
+        sum(open_session_seconds) as open_session_seconds,
+        max(max_concurrent_sessions) as max_agent_concurrent_sessions
+    from agent_days
+    group by platform, shop_id, service_date
+),
+
+session_starts as (
+    -- who spoke first in the session's human phase (buyer or manual agent messages), and on which date
+    select
+        session_id,
+        arg_min(is_buyer_message, effective_at) as is_buyer_initiated,
+        cast(min(effective_at) as date) as session_date
+    from human_phase
+    where is_buyer_message or is_manual_agent_message
+    group by session_id
+),
+
+feige_sessions as (
+    -- 飞鸽 3分钟人工回复率: a buyer-initiated session passes when every round in [08:00, douyin_assessment_end)
+    -- is answered within the deadline; sessions without such rounds are out of the denominator
+    select
+        rounds.platform,
+        rounds.shop_id,
+        session_starts.session_date,
+        rounds.session_id,
+        bool_and(rounds.is_within_deadline) as is_passed
+    from rounds
+    inner join session_starts
+        on rounds.session_id = session_starts.session_id
+    where session_starts.is_buyer_initiated and rounds.is_in_douyin_window
+    group by rounds.platform, rounds.shop_id, session_starts.session_date, rounds.session_id
+),
+
+feige_stats as (
+    select
+        platform,
+        shop_id,
+        session_date as service_date,
+        count(*) as feige_session_count,
+        count(*) filter (where is_passed) as feige_passed_session_count
+    from feige_sessions
+    group by platform, shop_id, session_date
+),
+
+feige_round_stats as (
+    select
+        platform,
+        shop_id,
+        round_date as service_date,
+        count(*) as feige_round_count,
+        count(*) filter (where is_within_deadline) as feige_rounds_within_deadline_count
+    from rounds
+    where is_in_douyin_window
+    group by platform, shop_id, round_date
+),
+
+robot_stats as (
+    select
+        platform,
+        shop_id,
+        cast(started_at as date) as service_date,
+        count(*) filter (where agent_id is null) as robot_only_session_count,
+        count(*) filter (where agent_id is not null and human_joined_at is not null) as transferred_session_count
+    from sessions
+    group by platform, shop_id, cast(started_at as date)
+),
+
+shop_days as (
+    select platform, shop_id, service_date from agent_sums
+    union
+    select platform, shop_id, service_date from robot_stats
+    union
+    select platform, shop_id, service_date from feige_stats
+),
+
+final as (
+    select
+        shop_days.platform,
+        shop_days.shop_id,
+        shop_days.service_date,
+        coalesce(reception_stats.reception_count, 0) as reception_count,
+        coalesce(reception_stats.buyer_initiated_reception_count, 0) as buyer_initiated_reception_count,
+        reception_stats.avg_first_response_seconds,
+        reception_stats.median_first_response_seconds,
+        coalesce(round_stats.round_count, 0) as round_count,
+        coalesce(round_stats.answered_round_count, 0) as answered_round_count,
+        round_stats.avg_response_seconds,
+        round_stats.median_response_seconds,
+        round_stats.p90_response_seconds,
+        coalesce(reception_stats.replyable_reception_count, 0) as replyable_reception_count,
+        coalesce(reception_stats.replied_reception_count, 0) as replied_reception_count,
+        {{ safe_ratio('reception_stats.replied_reception_count', 'reception_stats.replyable_reception_count') }}
+            as reply_rate,
+        coalesce(round_stats.assessment_round_count, 0) as assessment_round_count,
+        coalesce(round_stats.assessment_rounds_within_deadline_count, 0) as assessment_rounds_within_deadline_count,
+        {{ safe_ratio('round_stats.assessment_rounds_within_deadline_count', 'round_stats.assessment_round_count') }}
+            as three_minute_response_rate,
+        coalesce(round_stats.slow_round_count, 0) as slow_round_count,
+        coalesce(feige_stats.feige_session_count, 0) as feige_session_count,
+        coalesce(feige_stats.feige_passed_session_count, 0) as feige_passed_session_count,
+        {{ safe_ratio('feige_stats.feige_passed_session_count', 'feige_stats.feige_session_count') }}
+            as feige_session_reply_rate,
+        coalesce(feige_round_stats.feige_round_count, 0) as feige_round_count,
+        coalesce(feige_round_stats.feige_rounds_within_deadline_count, 0) as feige_rounds_within_deadline_count,
+        {{ safe_ratio('feige_round_stats.feige_rounds_within_deadline_count', 'feige_round_stats.feige_round_count') }}
+            as feige_round_reply_rate,
+        coalesce(agent_sums.buyer_message_count, 0) as buyer_message_count,
+        coalesce(agent_sums.manual_agent_message_count, 0) as manual_agent_message_count,
+        coalesce(agent_sums.auto_reply_message_count, 0) as auto_reply_message_count,
+        coalesce(agent_sums.robot_message_count, 0) as robot_message_count,
+        {{ safe_ratio('agent_sums.manual_agent_message_count', 'agent_sums.buyer_message_count') }}
+            as agent_to_buyer_message_ratio,
+        coalesce(reception_stats.rated_count, 0) as rated_count,
+        coalesce(reception_stats.satisfied_count, 0) as satisfied_count,
+        {{ safe_ratio('reception_stats.satisfied_count', 'reception_stats.rated_count') }} as satisfaction_rate,
+        {{ safe_ratio('reception_stats.rated_count', 'reception_stats.reception_count', cap=1) }} as rating_rate,
+        coalesce(agent_sums.online_seconds, 0) as online_seconds,
+        coalesce(agent_sums.busy_seconds, 0) as busy_seconds,
+        coalesce(agent_sums.occupied_seconds, 0) as occupied_seconds,
+        coalesce(agent_sums.max_agent_concurrent_sessions, 0) as max_agent_concurrent_sessions,
+        {{ safe_ratio('agent_sums.occupied_seconds', 'agent_sums.online_seconds', cap=1) }} as occupancy_rate,
+        coalesce(robot_stats.robot_only_session_count, 0) as robot_only_session_count,
+        coalesce(robot_stats.transferred_session_count, 0) as transferred_session_count,
+        {{ safe_ratio('robot_stats.robot_only_session_count',
+                      'robot_stats.robot_only_session_count + robot_stats.transferred_session_count') }}
+            as robot_resolved_share
+    from shop_days
+    left join round_stats
+        on
+            shop_days.platform = round_stats.platform
+            and shop_days.shop_id = round_stats.shop_id
+            and shop_days.service_date = round_stats.service_date
+    left join reception_stats
+        on
+            shop_days.platform = reception_stats.platform
+            and shop_days.shop_id = reception_stats.shop_id
+            and shop_days.service_date = reception_stats.service_date
+    left join agent_sums
+        on
+            shop_days.platform = agent_sums.platform
+            and shop_days.shop_id = agent_sums.shop_id
+            and shop_days.service_date = agent_sums.service_date
+    left join feige_stats
+        on
+            shop_days.platform = feige_stats.platform
+            and shop_days.shop_id = feige_stats.shop_id
+            and shop_days.service_date = feige_stats.service_date
+    left join feige_round_stats
+        on
+            shop_days.platform = feige_round_stats.platform
+            and shop_days.shop_id = feige_round_stats.shop_id
+            and shop_days.service_date = feige_round_stats.service_date
+    left join robot_stats
+        on
+            shop_days.platform = robot_stats.platform
+            and shop_days.shop_id = robot_stats.shop_id
+            and shop_days.service_date = robot_stats.service_date
+)
+
+select * from final

@@ -1,0 +1,128 @@
+{#-
+    One row per (platform, shop, hour) for every hour of a business date with any reception or round at the shop —
+    what a live wall screen (客服大屏 / 实时监控) reads: new (unfiltered) receptions by first message, human-phase buyer
+    messages, rounds answered in the hour and their mean response, and buyers waiting (a round started and not yet
+    answered) at the end of the hour.
+-#}
+with receptions as (
+    select * from {{ ref('int_receptions__classified') }}
+),
+
+human_phase as (
+    select * from {{ ref('int_messages__human_phase') }}
+),
+
+rounds as (
+    select * from {{ ref('fct_response_rounds') }}
+),
+
+waiting as (
+    select * from {{ ref('int_rounds__waiting') }}
+),
+
+hours_of_day as (
+    {%- for hour in range(24) %}
+    select {{ hour }} as hour_of_day{{ ' union all' if not loop.last }}
+    {%- endfor %}
+),
+
+shop_days as (
+    select platform, shop_id, reception_date as load_date from receptions
+    union
+    select platform, shop_id, round_date from rounds
+),
+
+shop_hours as (
+    select
+        shop_days.platform,
+        shop_days.shop_id,
+        {{ dbt.dateadd('hour', 'hours_of_day.hour_of_day', day_start('shop_days.load_date')) }} as hour_start_at
+    from shop_days
+    cross join hours_of_day
+),
+
+new_receptions as (
+    select
+        platform,
+        shop_id,
+        {{ dbt.date_trunc('hour', 'first_message_at') }} as hour_start_at,
+        count(*) as new_reception_count
+    from receptions
+    where not is_filtered
+    group by all
+),
+
+buyer_messages as (
+    select
+        platform,
+        shop_id,
+        {{ dbt.date_trunc('hour', 'effective_at') }} as hour_start_at,
+        count(*) as buyer_message_count
+    from human_phase
+    where is_buyer_message
+    group by all
+),
+
+answered as (
+    select
+        platform,
+        shop_id,
+        {{ dbt.date_trunc('hour', 'replied_at') }} as hour_start_at,
+        count(*) as answered_round_count,
+        avg(response_seconds) as avg_response_seconds
+    from rounds
+    where is_answered
+    group by all
+),
+
+waiting_at_hour_end as (
+    select
+        shop_hours.platform,
+        shop_hours.shop_id,
+        shop_hours.hour_start_at,
+        count(distinct waiting.buyer_key) as waiting_buyer_count
+    from shop_hours
+    inner join waiting
+        on
+            shop_hours.platform = waiting.platform
+            and shop_hours.shop_id = waiting.shop_id
+            and waiting.round_wait_start_at < {{ dbt.dateadd('hour', 1, 'shop_hours.hour_start_at') }}
+            and waiting.round_wait_end_at > {{ dbt.dateadd('hour', 1, 'shop_hours.hour_start_at') }}
+    group by all
+),
+
+final as (
+    select
+        shop_hours.platform,
+        shop_hours.shop_id,
+        cast(shop_hours.hour_start_at as timestamp) as hour_start_at,
+        cast(shop_hours.hour_start_at as date) as load_date,
+        coalesce(new_receptions.new_reception_count, 0) as new_reception_count,
+        coalesce(buyer_messages.buyer_message_count, 0) as buyer_message_count,
+        coalesce(answered.answered_round_count, 0) as answered_round_count,
+        answered.avg_response_seconds,
+        coalesce(waiting_at_hour_end.waiting_buyer_count, 0) as waiting_buyer_count
+    from shop_hours
+    left join new_receptions
+        on
+            shop_hours.platform = new_receptions.platform
+            and shop_hours.shop_id = new_receptions.shop_id
+            and shop_hours.hour_start_at = new_receptions.hour_start_at
+    left join buyer_messages
+        on
+            shop_hours.platform = buyer_messages.platform
+            and shop_hours.shop_id = buyer_messages.shop_id
+            and shop_hours.hour_start_at = buyer_messages.hour_start_at
+    left join answered
+        on
+            shop_hours.platform = answered.platform
+            and shop_hours.shop_id = answered.shop_id
+            and shop_hours.hour_start_at = answered.hour_start_at
+    left join waiting_at_hour_end
+        on
+            shop_hours.platform = waiting_at_hour_end.platform
+            and shop_hours.shop_id = waiting_at_hour_end.shop_id
+            and shop_hours.hour_start_at = waiting_at_hour_end.hour_start_at
+)
+
+select * from final
