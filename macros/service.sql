@@ -15,7 +15,7 @@
     {%- if cap is none -%}
     cast({{ numerator }} as double) / nullif({{ denominator }}, 0)
     {%- else -%}
-    case when nullif({{ denominator }}, 0) is not null
+    case when nullif({{ denominator }}, 0) is not null and {{ numerator }} is not null
         then least({{ cap }}, cast({{ numerator }} as double) / {{ denominator }}) end
     {%- endif -%}
 {%- endmacro %}

@@ -115,8 +115,9 @@ final as (
         cast(coalesce(concurrency.occupied_seconds, 0) as bigint) as occupied_seconds,
         cast(coalesce(concurrency.open_session_seconds, 0) as bigint) as open_session_seconds,
         agents.max_concurrent as max_concurrent_capacity,
-        {{ safe_ratio('concurrency.occupied_seconds', 'status.online_seconds', cap=1) }} as occupancy_rate,
-        {{ safe_ratio('concurrency.open_session_seconds', 'status.online_seconds * agents.max_concurrent', cap=1) }}
+        {{ safe_ratio('coalesce(concurrency.occupied_seconds, 0)', 'status.online_seconds', cap=1) }} as occupancy_rate,
+        {{ safe_ratio('coalesce(concurrency.open_session_seconds, 0)', 'status.online_seconds * agents.max_concurrent',
+                      cap=1) }}
             as concurrency_saturation_rate
     from agent_days
     left join round_stats
