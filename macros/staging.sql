@@ -20,7 +20,7 @@
     nullif(lower(trim(cast({{ column }} as varchar))), '')
 {%- endmacro %}
 
-{% macro classify_raw_rows(relation, key_columns, version_column=none) %}
+{% macro classify_raw_rows(relation, key_columns, version_column=none, version_wins='latest') %}
     {#-
         Decides where every raw row of a landing table ends:
           _outcome = 'duplicate'  an exact copy of an earlier row (counted, not staged);
@@ -28,7 +28,12 @@
                                   (tables with a version column) an older version superseded by a later one;
                      'staged'     everything else: exactly one row per key.
         `relation` must carry _fingerprint and _field_reject_reason plus the key and version columns.
+        version_wins: 'latest' (a row that changes: orders, roster, ratings) or 'earliest' (an event sent again with
+        another timestamp: the first one counts, the repeats are superseded).
     -#}
+    {%- set pick = 'max' if version_wins == 'latest' else 'min' -%}
+    {%- set beaten = '<' if version_wins == 'latest' else '>' -%}
+    {%- set superseded = 'superseded by a later version' if version_wins == 'latest' else 'superseded by an earlier copy' -%}
     {%- set key = key_columns | join(', ') -%}
     with copies as (
         select
@@ -48,7 +53,7 @@
         select
             *,
             {%- if version_column %}
-            max(case when _is_candidate then {{ version_column }} end) over (partition by {{ key }}) as _latest_version,
+            {{ pick }}(case when _is_candidate then {{ version_column }} end) over (partition by {{ key }}) as _winning_version,
             sum(case when _is_candidate then 1 else 0 end)
                 over (partition by {{ key }}, {{ version_column }}) as _variants_of_version
             {%- else %}
@@ -63,7 +68,7 @@
             when _copy_number > 1 then 'duplicate'
             when _field_reject_reason is not null then 'rejected'
             {%- if version_column %}
-            when {{ version_column }} < _latest_version then 'rejected'
+            when {{ version_column }} {{ beaten }} _winning_version then 'rejected'
             {%- endif %}
             when _variants_of_version > 1 then 'rejected'
             else 'staged'
@@ -72,7 +77,7 @@
             when _copy_number > 1 then null
             when _field_reject_reason is not null then _field_reject_reason
             {%- if version_column %}
-            when {{ version_column }} < _latest_version then 'superseded by a later version'
+            when {{ version_column }} {{ beaten }} _winning_version then '{{ superseded }}'
             {%- endif %}
             when _variants_of_version > 1 then 'conflicting duplicate key'
         end as _reject_reason

@@ -7,7 +7,7 @@ with final as (
         'raw_{{ t }}' as source_table,
         _row_key as row_key,
         _reject_reason as reject_reason,
-        _reject_reason <> 'superseded by a later version' as is_error,
+        _reject_reason not like 'superseded by %' as is_error,
         _raw_values as raw_values
     from {{ ref('stg_kefu__' ~ t ~ '_checked') }}
     where _outcome = 'rejected'

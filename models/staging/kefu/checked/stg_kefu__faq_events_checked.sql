@@ -39,7 +39,7 @@ checked as (
 ),
 
 final as (
-    {{ classify_raw_rows('checked', ['event_id']) }}
+    {{ classify_raw_rows('checked', ['event_id'], version_column='occurred_at', version_wins='earliest') }}
 )
 
 select * from final

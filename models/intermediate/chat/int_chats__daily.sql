@@ -1,0 +1,89 @@
+{#-
+    One row per chat (metrics.md §6): a (platform, shop, buyer, business date) where the buyer sent at least one
+    message in any session of the shop that day and spoke first (before any manual agent message to them that day).
+    Robot, system and auto-reply messages neither start nor answer a chat. The reply is the first manual agent message
+    to the buyer at the shop after the chat's first buyer message (it may come the next day); replied_within_deadline
+    = within chat_reply_deadline_hours.
+-#}
+with messages as (
+    select * from {{ ref('stg_kefu__messages') }}
+),
+
+sessions as (
+    select * from {{ ref('stg_kefu__sessions') }}
+),
+
+stream as (
+    select
+        sessions.platform,
+        sessions.shop_id,
+        sessions.buyer_key,
+        messages.sent_at,
+        messages.sender_role = 'buyer' as is_buyer_message
+    from messages
+    inner join sessions
+        on messages.session_id = sessions.session_id
+    where messages.sender_role = 'buyer' or (messages.sender_role = 'agent' and not messages.is_auto_reply)
+),
+
+buyer_days as (
+    select
+        platform,
+        shop_id,
+        buyer_key,
+        cast(sent_at as date) as chat_date,
+        min(sent_at) filter (where is_buyer_message) as first_buyer_message_at,
+        min(sent_at) filter (where not is_buyer_message) as first_agent_message_at
+    from stream
+    group by platform, shop_id, buyer_key, cast(sent_at as date)
+),
+
+chats as (
+    select * from buyer_days
+    where
+        first_buyer_message_at is not null
+        and (first_agent_message_at is null or first_agent_message_at > first_buyer_message_at)
+),
+
+replies as (
+    select
+        chats.platform,
+        chats.shop_id,
+        chats.buyer_key,
+        chats.chat_date,
+        min(stream.sent_at) as replied_at
+    from chats
+    inner join stream
+        on
+            chats.platform = stream.platform
+            and chats.shop_id = stream.shop_id
+            and chats.buyer_key = stream.buyer_key
+            and not stream.is_buyer_message
+            and stream.sent_at >= chats.first_buyer_message_at
+    group by chats.platform, chats.shop_id, chats.buyer_key, chats.chat_date
+),
+
+final as (
+    select
+        chats.platform,
+        chats.shop_id,
+        chats.buyer_key,
+        chats.chat_date,
+        chats.first_buyer_message_at,
+        replies.replied_at,
+        {{ seconds_between('chats.first_buyer_message_at', 'replies.replied_at') }} as response_seconds,
+        coalesce(
+            replies.replied_at
+            <= {{ dbt.dateadd('hour', var('chat_reply_deadline_hours'), 'chats.first_buyer_message_at') }},
+            false
+        ) as is_replied_within_deadline
+    from chats
+    left join replies
+        on
+            chats.platform = replies.platform
+            and chats.shop_id = replies.shop_id
+            and chats.buyer_key = replies.buyer_key
+            and chats.chat_date = replies.chat_date
+)
+
+select * from final
