@@ -2,12 +2,13 @@
 spec says, user mistakes end in one clear line, and the published file carries no PII."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import duckdb
 
-from conftest import ROOT, run_dbt
+from conftest import DBT, ROOT, run_dbt
 
 
 def _query(db, sql):
@@ -113,3 +114,24 @@ def test_published_file_has_marts_only_and_no_pii(built_db, small_landing, tmp_p
         f"select distinct buyer_id from read_parquet('{small_landing}/raw_sessions/*.parquet')").fetchall()}
     keys = {r[0] for r in _query(target, "select distinct buyer_key from marts.fct_receptions")}
     assert keys and not keys & raw_buyers
+
+
+def test_bad_peer_benchmark_row_stops_the_build_naming_the_row(small_landing, tmp_path):
+    import shutil
+
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "models", "macros", "seeds", "tests", "analyses", "profiles"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
+    seed = project / "seeds" / "peer_benchmarks.csv"
+    lines = seed.read_text().splitlines()
+    lines[1] = lines[1].replace("reply_rate", "reply_rat")
+    seed.write_text("\n".join(lines) + "\n")
+    env = {**os.environ, "DBT_PROFILES_DIR": str(project / "profiles"), "KEFU_DB_PATH": str(tmp_path / "k.duckdb"),
+           "KEFU_LANDING_PATH": str(small_landing), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    proc = subprocess.run([DBT, "build", "-s", "peer_benchmarks", "stg_config__peer_benchmarks", "--project-dir",
+                           str(project)], cwd=project, env=env, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "seeds/peer_benchmarks.csv: line 2 (taobao, apparel, L3, reply_rat, 2026-11): unknown metric" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
