@@ -86,3 +86,27 @@
     from load_running
     group by {{ partition }}
 {%- endmacro %}
+
+{% macro response_columns(round_stats, reception_stats) -%}
+    {#- The response columns shared by the agent-day and shop-day service marts, from relations built with
+        round_measures() (round_stats) and reception_measures() (reception_stats); rates null without denominator. -#}
+    coalesce({{ reception_stats }}.reception_count, 0) as reception_count,
+        coalesce({{ reception_stats }}.buyer_initiated_reception_count, 0) as buyer_initiated_reception_count,
+        {{ reception_stats }}.avg_first_response_seconds,
+        {{ reception_stats }}.median_first_response_seconds,
+        coalesce({{ round_stats }}.round_count, 0) as round_count,
+        coalesce({{ round_stats }}.answered_round_count, 0) as answered_round_count,
+        {{ round_stats }}.avg_response_seconds,
+        {{ round_stats }}.median_response_seconds,
+        {{ round_stats }}.p90_response_seconds,
+        coalesce({{ reception_stats }}.replyable_reception_count, 0) as replyable_reception_count,
+        coalesce({{ reception_stats }}.replied_reception_count, 0) as replied_reception_count,
+        {{ safe_ratio(reception_stats ~ '.replied_reception_count', reception_stats ~ '.replyable_reception_count') }}
+            as reply_rate,
+        coalesce({{ round_stats }}.assessment_round_count, 0) as assessment_round_count,
+        coalesce({{ round_stats }}.assessment_rounds_within_deadline_count, 0)
+            as assessment_rounds_within_deadline_count,
+        {{ safe_ratio(round_stats ~ '.assessment_rounds_within_deadline_count',
+                      round_stats ~ '.assessment_round_count') }} as three_minute_response_rate,
+        coalesce({{ round_stats }}.slow_round_count, 0) as slow_round_count
+{%- endmacro %}

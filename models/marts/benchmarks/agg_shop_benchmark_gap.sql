@@ -80,18 +80,15 @@ faq_month as (
 ),
 
 shop_values as (
-    {%- set sources = {
-        'chat_month': ['reply_rate', 'inquiry_rate', 'chat_conversion_rate'],
-        'service_month': ['three_minute_response_rate', 'avg_response_seconds', 'satisfaction_rate'],
-        'conversion_month': ['inquiry_paid_final_rate'],
-        'faq_month': ['faq_click_through_rate', 'faq_resolution_rate'],
-    } %}
-    {%- for relation, columns in sources.items() %}
-        {%- for column in columns %}
+    {%- set sources = [
+        ('chat_month', 'reply_rate'), ('chat_month', 'inquiry_rate'), ('chat_month', 'chat_conversion_rate'),
+        ('service_month', 'three_minute_response_rate'), ('service_month', 'avg_response_seconds'),
+        ('service_month', 'satisfaction_rate'), ('conversion_month', 'inquiry_paid_final_rate'),
+        ('faq_month', 'faq_click_through_rate'), ('faq_month', 'faq_resolution_rate'),
+    ] %}
+    {%- for relation, column in sources %}
     select platform, shop_id, period, '{{ column }}' as metric_name, {{ column }} as shop_value from {{ relation }}
-            {{- ' union all' if not loop.last }}
-        {%- endfor %}
-        {{- ' union all' if not loop.last }}
+    {{- ' union all' if not loop.last }}
     {%- endfor %}
 ),
 
