@@ -100,7 +100,8 @@ final as (
         {{ in_time_window('rounds.round_start_at', 'assessment_start', 'douyin_assessment_end') }}
             as is_in_douyin_window,
         coalesce(
-            {{ seconds_between('rounds.round_start_at', 'rounds.replied_at') }} <= {{ var('response_deadline_seconds') }},
+            {{ seconds_between('rounds.round_start_at', 'rounds.replied_at') }}
+            <= {{ var('response_deadline_seconds') }},
             false
         ) as is_within_deadline,
         coalesce(
