@@ -11,15 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kefu.errors import UserError
+
 ROOT = Path(__file__).resolve().parent.parent
 LANDING_TABLES = (
     "raw_sessions", "raw_messages", "raw_orders", "raw_order_items", "raw_agents",
     "raw_agent_status", "raw_ratings", "raw_faq_questions", "raw_faq_events", "raw_visits",
 )
-
-
-class UserError(Exception):
-    """A mistake the user can fix; printed as one line."""
 
 
 def default_landing() -> Path:
@@ -86,6 +84,24 @@ def _cmd_ingest_csv(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_golden(ns: argparse.Namespace) -> int:
+    from kefu.golden import GOLDEN_DIR, compare, update
+    from kefu.publish import build_path
+
+    db = Path(ns.db) if ns.db else build_path()
+    if not db.exists():
+        raise UserError(f"build database not found: {db} (run `make build` on the sample first)")
+    if ns.update:
+        written = update(db)
+        print(f"golden snapshot updated: {len(written)} marts in {GOLDEN_DIR} (review the git diff)")
+        return 0
+    problems = compare(db)
+    for problem in problems:
+        print(problem)
+    print("golden snapshot: " + (f"{len(problems)} marts differ" if problems else "all marts equal"))
+    return 1 if problems else 0
+
+
 def _cmd_bench(ns: argparse.Namespace) -> int:
     from kefu.bench import run_benchmark
 
@@ -126,6 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--landing", default=str(default_landing()))
     p.add_argument("--encoding", default="utf-8", help="utf-8 (default) or gbk for 千牛/旺旺 exports")
     p.set_defaults(func=_cmd_ingest_csv)
+
+    p = sub.add_parser("golden", help="compare the sample's marts with the golden snapshot (or --update it)")
+    p.add_argument("--db", default=None, help="build database (default KEFU_DB_PATH)")
+    p.add_argument("--update", action="store_true", help="rewrite tests_python/golden/*.csv from the database")
+    p.set_defaults(func=_cmd_golden)
 
     p = sub.add_parser("bench", help="build from scratch at a scale and write timings to JSON")
     p.add_argument("--scale", type=float, default=10.0)

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 
 
 def ingest_csv(csv_path: Path, table: str, landing: Path, encoding: str = "utf-8") -> Path:
-    from kefu.cli import UserError
+    from kefu.errors import UserError
 
     if not csv_path.is_file():
         raise UserError(f"CSV file not found: {csv_path}")

@@ -26,7 +26,7 @@ def publish(source: str | Path | None = None, target: str | Path | None = None) 
     source = Path(source) if source else build_path()
     target = Path(target) if target else published_path()
     if not source.exists():
-        from kefu.cli import UserError
+        from kefu.errors import UserError
 
         raise UserError(f"build database not found: {source} (run `make build` first)")
     target.parent.mkdir(parents=True, exist_ok=True)
