@@ -7,18 +7,197 @@
                 'raw_agent_status', 'raw_ratings', 'raw_faq_questions', 'raw_faq_events', 'raw_visits']) -}}
 {%- endmacro %}
 
-{% macro check_landing_folders() %}
-    {#- Fail fast, in one line, when a landing folder is missing or holds no Parquet file. -#}
+{% macro landing_contract() %}
+    {#- The raw contract as read from the sources YAML: [{name, required, columns: [{name, required}]}]. -#}
+    {% set tables = [] %}
+    {% for node in graph.sources.values() if node.package_name == 'kefu' and node.source_name == 'kefu' %}
+        {% set columns = [] %}
+        {% for column in node.columns.values() %}
+            {% do columns.append({'name': column.name, 'required': column.meta.get('required', false)}) %}
+        {% endfor %}
+        {% do tables.append({'name': node.name, 'required': node.meta.get('required', false), 'columns': columns}) %}
+    {% endfor %}
+    {{ return(tables | sort(attribute='name')) }}
+{% endmacro %}
+
+{% macro _landing_fail(message) %}
+    {{ exceptions.raise_compiler_error("kefu landing: " ~ message) }}
+{% endmacro %}
+
+{% macro _csv_encoding(relative_path) %}
+    {#-
+        Declared encoding of a CSV landing file: env KEFU_CSV_ENCODING is `gbk` (every CSV) or a comma list of
+        `<table or file pattern>=<encoding>`, e.g. `raw_agents=gbk,raw_messages/qianniu_*.csv=gbk`. Default utf-8.
+    -#}
+    {% set setting = env_var('KEFU_CSV_ENCODING', '') | trim %}
+    {% if setting and '=' not in setting %}{{ return(setting | lower) }}{% endif %}
+    {% for item in setting.split(',') if '=' in item %}
+        {% set pattern, encoding = item.split('=', 1) %}
+        {% set pattern = pattern | trim %}
+        {% set regex = '^' ~ (modules.re.escape(pattern) | replace('\\*', '[^/]*') | replace('\\?', '[^/]')) ~ '(/.*)?$' %}
+        {% if modules.re.match(regex, relative_path) %}{{ return(encoding | trim | lower) }}{% endif %}
+    {% endfor %}
+    {{ return('utf-8') }}
+{% endmacro %}
+
+{% macro _load_window_end(relative_path, modified_at) %}
+    {#-
+        Exclusive upper bound of plausible timestamps in one landing file (DECISIONLOG "Implausible timestamps"):
+        var latest_plausible_date + 1 day when set; else the business date in the file's path (`date=YYYY-MM-DD`)
+        + 2 days (no later than the day after it); else the file's modification date (the load's clock) + 2 days.
+    -#}
+    {% set dated = modules.re.search('(^|/)date=(\\d{4}-\\d{2}-\\d{2})(/|$)', relative_path) %}
+    {% if var('latest_plausible_date') is not none %}
+        {{ return("cast('" ~ var('latest_plausible_date') ~ "' as date) + interval 1 day") }}
+    {% elif dated %}
+        {{ return("cast('" ~ dated.group(2) ~ "' as date) + interval 2 day") }}
+    {% else %}
+        {{ return("cast('" ~ modified_at.strftime('%Y-%m-%d') ~ "' as date) + interval 2 day") }}
+    {% endif %}
+{% endmacro %}
+
+{% macro _landing_files(root, table) %}
+    {#- Usable files of one landing table: [{path, relative, kind, encoding, modified_at}]; empty ones are noticed. -#}
+    {% set listing = run_query("select file from glob('" ~ root ~ "/" ~ table ~ "/**') order by file") %}
+    {% set candidates = [] %}
+    {% for row in listing.rows %}
+        {% set relative = row[0][(root | length) + 1:] %}
+        {% set name = relative.split('/')[-1] | lower %}
+        {% if '/.' not in '/' ~ relative and (name.endswith('.parquet') or name.endswith('.csv')) %}
+            {% do candidates.append({'path': row[0], 'relative': relative,
+                                     'kind': 'parquet' if name.endswith('.parquet') else 'csv'}) %}
+        {% endif %}
+    {% endfor %}
+    {% set files = [] %}
+    {% if candidates %}
+        {% set paths = [] %}
+        {% for f in candidates %}{% do paths.append("'" ~ f.path ~ "'") %}{% endfor %}
+        {% set blobs = run_query("select filename, size, cast(last_modified as timestamp) from read_blob(["
+                                 ~ paths | join(', ') ~ "]) order by filename") %}
+        {% for f in candidates %}
+            {% for blob in blobs.rows if blob[0] == f.path %}
+                {% if blob[1] == 0 %}
+                    {{ log("kefu landing: " ~ f.relative ~ " is an empty file (0 bytes): skipped", info=true) }}
+                {% else %}
+                    {% do f.update({'modified_at': blob[2], 'encoding': _csv_encoding(f.relative)}) %}
+                    {% do files.append(f) %}
+                {% endif %}
+            {% endfor %}
+        {% endfor %}
+    {% endif %}
+    {{ return(files) }}
+{% endmacro %}
+
+{% macro _landing_reader(files) -%}
+    {#- One table function reading a list of landing files of one kind (CSV: their UTF-8 read paths), by column name. -#}
+    {%- set paths = [] -%}
+    {%- for f in files %}{% do paths.append("'" ~ f.read_path ~ "'") %}{% endfor -%}
+    {%- if files[0].kind == 'parquet' -%}
+        read_parquet([{{ paths | join(', ') }}], union_by_name = true, filename = true, hive_partitioning = false)
+    {%- else -%}
+        read_csv([{{ paths | join(', ') }}], header = true, all_varchar = true, union_by_name = true, filename = true,
+                 hive_partitioning = false)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro _utf8_copy(f, root) %}
+    {#- Where `kefu check-landing` writes the UTF-8 copy of a CSV declared in another encoding; fails when it is stale. -#}
+    {% set db_path = env_var('KEFU_DB_PATH', 'data/build/kefu.duckdb') %}
+    {% set cache = (db_path.rsplit('/', 1)[0] if '/' in db_path else '.') ~ '/landing_utf8/' ~ f.relative %}
+    {% set found = run_query("select cast(last_modified as timestamp) from read_blob(["
+                             ~ "'" ~ cache ~ "']) where exists (select 1 from glob('" ~ cache ~ "'))")
+        if run_query("select count(*) from glob('" ~ cache ~ "')").columns[0].values()[0] > 0 else none %}
+    {% if found is none or found.rows[0][0] != f.modified_at %}
+        {{ _landing_fail(f.relative ~ " is declared " ~ f.encoding ~ " (KEFU_CSV_ENCODING) but has no current UTF-8 copy: "
+                         ~ "run `kefu check-landing` (it converts it) before dbt") }}
+    {% endif %}
+    {{ return(cache) }}
+{% endmacro %}
+
+{% macro _check_file_schemas(table, files) %}
+    {#- Every file must carry the contract's required columns in a readable (non-nested) type; returns union columns. -#}
+    {% set parts = [] %}
+    {% for f in files %}
+        {% do parts.append("select '" ~ f.relative ~ "' as f, column_name, column_type from (describe select * from "
+                           ~ _landing_reader([f]) ~ ")") %}
+    {% endfor %}
+    {% set described = run_query(parts | join(' union all ')) %}
+    {% set present = [] %}
+    {% for row in described.rows %}
+        {% if row[1] not in ('filename',) %}
+            {% if modules.re.search('\\[|^STRUCT|^MAP|^UNION', row[2]) %}
+                {{ _landing_fail(table.name ~ ": file " ~ row[0] ~ ", column " ~ row[1] ~ ": unreadable type " ~ row[2]
+                                 ~ " (expected text, number, boolean or timestamp)") }}
+            {% endif %}
+            {% do present.append(row[0] ~ '|' ~ row[1]) %}
+        {% endif %}
+    {% endfor %}
+    {% for f in files %}
+        {% for column in table.columns if column.required and (f.relative ~ '|' ~ column.name) not in present %}
+            {{ _landing_fail(table.name ~ ": file " ~ f.relative ~ " has no column " ~ column.name
+                             ~ " (required by the raw contract)") }}
+        {% endfor %}
+    {% endfor %}
+    {% set union_columns = [] %}
+    {% for item in present %}{% do union_columns.append(item.split('|', 1)[1]) %}{% endfor %}
+    {{ return(union_columns | unique | list) }}
+{% endmacro %}
+
+{% macro prepare_landing() %}
+    {#-
+        on-run-start: checks every landing file against the raw contract (sources YAML) and exposes each table as the
+        view landing.<table> that the sources read. Required tables (meta.required) must have a non-empty file; an
+        absent, empty or 0-byte-only optional table becomes an empty view, with one notice line. A missing required
+        column, a nested type or an unreadable file stops the run with one line naming the table, file and column.
+    -#}
     {% if execute and flags.WHICH in ('build', 'run', 'test', 'seed', 'compile', 'show') %}
-        {% set root = landing_path() %}
-        {% for table in landing_tables() %}
-            {% set pattern = root ~ '/' ~ table ~ '/*.parquet' %}
-            {% set found = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] %}
-            {% if found == 0 %}
-                {{ exceptions.raise_compiler_error(
-                    "Landing folder missing or empty: " ~ root ~ "/" ~ table ~ "/ (no *.parquet). "
-                    ~ "Point KEFU_LANDING_PATH or --vars 'landing_path: ...' at the folder holding the raw_* folders, "
-                    ~ "or run `make sample` to generate the sample data.") }}
+        {% set root = landing_path() | replace('\\', '/') %}
+        {% set root = root[:-1] if root.endswith('/') else root %}
+        {% if run_query("select count(*) from glob('" ~ root ~ "/*')").columns[0].values()[0] == 0 %}
+            {{ _landing_fail("landing folder missing or empty: " ~ root ~ " (set KEFU_LANDING_PATH or --vars "
+                             ~ "'landing_path: ...' to the folder holding raw_sessions/, raw_messages/, ..., or run "
+                             ~ "`make sample`)") }}
+        {% endif %}
+        {% do run_query("create schema if not exists landing") %}
+        {% for table in landing_contract() %}
+            {% set files = _landing_files(root, table.name) %}
+            {% if not files %}
+                {% if table.required %}
+                    {{ _landing_fail(table.name ~ " is required but " ~ root ~ "/" ~ table.name
+                                     ~ "/ holds no non-empty Parquet or CSV file") }}
+                {% endif %}
+                {{ log("kefu landing: optional table " ~ table.name ~ " is absent or empty (" ~ root ~ "/" ~ table.name
+                       ~ "/): it counts as empty", info=true) }}
+                {% set columns = [] %}
+                {% for column in table.columns %}{% do columns.append("cast(null as varchar) as " ~ column.name) %}{% endfor %}
+                {% do run_query("create or replace view landing." ~ table.name ~ " as select " ~ columns | join(', ')
+                                ~ ", cast(null as varchar) as _source_file, cast(null as timestamp) as _load_window_end"
+                                ~ " where false") %}
+            {% else %}
+                {% for f in files %}
+                    {% set utf8 = f.kind == 'parquet' or f.encoding in ('utf-8', 'utf8') %}
+                    {% do f.update({'read_path': f.path if utf8 else _utf8_copy(f, root)}) %}
+                {% endfor %}
+                {% set present = _check_file_schemas(table, files) %}
+                {% set readers, bounds, columns = [], [], [] %}
+                {% for kind in ['parquet', 'csv'] %}
+                    {% set of_kind = files | selectattr('kind', 'equalto', kind) | list %}
+                    {% if of_kind %}{% do readers.append("select * from " ~ _landing_reader(of_kind)) %}{% endif %}
+                {% endfor %}
+                {% for f in files %}
+                    {% do bounds.append("('" ~ f.read_path ~ "', '" ~ f.relative ~ "', "
+                                        ~ _load_window_end(f.relative, f.modified_at) ~ ")") %}
+                {% endfor %}
+                {% for column in table.columns %}
+                    {% do columns.append(("data." ~ column.name) if column.name in present
+                                         else ("cast(null as varchar) as " ~ column.name)) %}
+                {% endfor %}
+                {% do run_query(
+                    "create or replace view landing." ~ table.name ~ " as "
+                    ~ "with files (read_path, _source_file, _load_window_end) as (values " ~ bounds | join(', ') ~ "), "
+                    ~ "data as (" ~ readers | join(' union all by name ') ~ ") "
+                    ~ "select " ~ columns | join(', ') ~ ", files._source_file, cast(files._load_window_end as timestamp) "
+                    ~ "as _load_window_end from data inner join files on data.filename = files.read_path") %}
             {% endif %}
         {% endfor %}
     {% endif %}

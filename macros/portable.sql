@@ -66,3 +66,22 @@
 {% macro spark__percentile_of(expression, fraction) -%}
     percentile({{ expression }}, {{ fraction }})
 {%- endmacro %}
+
+{% macro parse_timestamp_text(value) -%}
+    {{ return(adapter.dispatch('parse_timestamp_text', 'kefu')(value)) }}
+{%- endmacro %}
+
+{% macro default__parse_timestamp_text(value) -%}
+    coalesce(
+        try_cast({{ value }} as timestamp),
+        try_strptime(cast({{ value }} as varchar), ['%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y%m%d %H%M%S'])
+    )
+{%- endmacro %}
+
+{% macro spark__parse_timestamp_text(value) -%}
+    coalesce(
+        to_timestamp(cast({{ value }} as string)),
+        to_timestamp(cast({{ value }} as string), 'yyyy/M/d H:mm[:ss]'),
+        to_timestamp(cast({{ value }} as string), 'yyyy年M月d日 H:mm[:ss]')
+    )
+{%- endmacro %}

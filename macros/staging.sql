@@ -9,11 +9,35 @@
 {%- endmacro %}
 
 {% macro parse_timestamp(column) -%}
-    try_cast({{ column }} as timestamp)
+    {#- A landing timestamp (typed, or text in ISO, slash or 年月日 form) as a naive shop-local timestamp. -#}
+    {{ parse_timestamp_text(column) }}
 {%- endmacro %}
 
 {% macro is_unparsable(column, type) -%}
+    {%- if type == 'timestamp' -%}
+    ({{ column }} is not null and {{ parse_timestamp(column) }} is null)
+    {%- else -%}
     ({{ column }} is not null and try_cast({{ column }} as {{ type }}) is null)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro timestamp_checks(columns) -%}
+    {#-
+        `when` branches for the timestamp columns of a landing row, in this order: a time zone (the contract wants
+        shop-local wall clock), unparsable text, earlier than var earliest_plausible_date, or at/after the row's
+        file's load window end (`_load_window_end`, set per file by the landing hook). See DECISIONLOG.
+    -#}
+    {%- for c in columns %}
+        {%- set prefix = c.rsplit('.', 1)[0] ~ '.' if '.' in c else '' %}
+        {%- set name = c.split('.')[-1] %}
+            when {{ regex_matches('cast(' ~ c ~ ' as varchar)', "'\\d:\\d{2}(:\\d{2}(\\.\\d+)?)?\\s*(Z|[+-]\\d{2}(:?\\d{2})?)$'") }}
+                then 'timestamp with a time zone (expected shop-local time): {{ name }}'
+            when {{ is_unparsable(c, 'timestamp') }} then 'unparsable timestamp: {{ name }}'
+            when {{ parse_timestamp(c) }} < cast('{{ var("earliest_plausible_date") }}' as timestamp)
+                then 'timestamp before the earliest plausible date: {{ name }}'
+            when {{ parse_timestamp(c) }} >= {{ prefix }}_load_window_end
+                then 'timestamp after the load window: {{ name }}'
+    {%- endfor %}
 {%- endmacro %}
 
 {% macro normalise_enum(column) -%}
@@ -64,6 +88,7 @@
 
     select
         *,
+        _fingerprint || '-' || cast(_copy_number as varchar) as landing_row_id,
         case
             when _copy_number > 1 then 'duplicate'
             when _field_reject_reason is not null then 'rejected'

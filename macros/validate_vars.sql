@@ -40,6 +40,13 @@
         {% if var('as_of') is not none and modules.re.match('^\d{4}-\d{2}-\d{2}$', var('as_of') | string) is none %}
             {{ _var_error('as_of', "a date YYYY-MM-DD or null") }}
         {% endif %}
+        {% if modules.re.match('^\d{4}-\d{2}-\d{2}$', var('earliest_plausible_date') | string) is none %}
+            {{ _var_error('earliest_plausible_date', "a date YYYY-MM-DD") }}
+        {% endif %}
+        {% if var('latest_plausible_date') is not none
+              and modules.re.match('^\d{4}-\d{2}-\d{2}$', var('latest_plausible_date') | string) is none %}
+            {{ _var_error('latest_plausible_date', "a date YYYY-MM-DD or null") }}
+        {% endif %}
         {% if var('reject_error_share') is not number or var('reject_error_share') < 0 or var('reject_error_share') > 1 %}
             {{ _var_error('reject_error_share', "a share between 0 and 1") }}
         {% endif %}

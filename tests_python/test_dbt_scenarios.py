@@ -32,8 +32,8 @@ def test_dropped_staged_row_fails_reconciliation(db_copy, small_landing):
     _query(
         db_copy,
         "create or replace view staging.stg_kefu__messages as "
-        "select * from staging.stg_kefu__messages_checked where _outcome = 'staged' "
-        "and message_id <> (select min(message_id) from staging.stg_kefu__messages_checked where _outcome = 'staged')",
+        "select * from staging.base_kefu__messages where _outcome = 'staged' "
+        "and message_id <> (select min(message_id) from staging.base_kefu__messages where _outcome = 'staged')",
     )
     proc = run_dbt(["test", "--select", "assert_raw_rows_reconcile"], db_copy, small_landing, "target_pytest_bad2")
     assert proc.returncode != 0, proc.stdout[-3000:]

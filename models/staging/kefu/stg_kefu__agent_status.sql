@@ -1,3 +1,3 @@
-{{ select_staged('stg_kefu__agent_status_checked', [
+{{ select_staged('base_kefu__agent_status', [
     'agent_id', 'status', 'started_at', 'ended_at'
 ]) }}

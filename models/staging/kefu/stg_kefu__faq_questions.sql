@@ -1,3 +1,3 @@
-{{ select_staged('stg_kefu__faq_questions_checked', [
+{{ select_staged('base_kefu__faq_questions', [
     'faq_id', 'platform', 'shop_id', 'topic', 'question'
 ]) }}

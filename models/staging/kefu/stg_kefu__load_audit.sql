@@ -16,7 +16,7 @@ counts as (
         'raw_{{ t }}' as source_table,
         (select count(*) from {{ source('kefu', 'raw_' ~ t) }}) as raw_rows,
         (select count(*) from {{ ref('stg_kefu__' ~ t) }}) as staged_rows,
-        (select count(*) from {{ ref('stg_kefu__' ~ t ~ '_checked') }} where _outcome = 'duplicate') as duplicate_rows
+        (select count(*) from {{ ref('base_kefu__' ~ t) }} where _outcome = 'duplicate') as duplicate_rows
     {{ "union all" if not loop.last }}
     {%- endfor %}
 ),

@@ -1,3 +1,3 @@
-{{ select_staged('stg_kefu__order_items_checked', [
+{{ select_staged('base_kefu__order_items', [
     'order_id', 'line_id', 'product_id', 'product_name', 'quantity', 'amount'
 ]) }}

@@ -1,3 +1,3 @@
-{{ select_staged('stg_kefu__ratings_checked', [
+{{ select_staged('base_kefu__ratings', [
     'session_id', 'rated_at', 'rating'
 ]) }}

@@ -5,7 +5,7 @@ with source as (
 ),
 
 orders as (
-    select order_id from {{ ref('stg_kefu__orders') }}
+    select order_id from {{ ref('base_kefu__orders') }} where _outcome = 'staged'
 ),
 
 checked as (
@@ -13,6 +13,7 @@ checked as (
         {{ row_fingerprint(['source.order_id', 'source.line_id', 'source.product_id', 'source.product_name',
                             'source.quantity', 'source.amount']) }} as _fingerprint,
         cast(source.order_id as varchar) || '/' || coalesce(cast(source.line_id as varchar), '<null>') as _row_key,
+        source._source_file,
         {{ raw_values_text(['source.product_id', 'source.quantity', 'source.amount']) }} as _raw_values,
         case
             {{- missing_required_checks(['source.order_id', 'source.line_id', 'source.product_id', 'source.quantity',

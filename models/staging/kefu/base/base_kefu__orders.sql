@@ -9,6 +9,7 @@ checked as (
         {{ row_fingerprint(['order_id', 'platform', 'shop_id', 'buyer_id', 'created_at', 'paid_at', 'order_amount',
                             'payment_amount', 'item_quantity', 'status', 'refund_amount', 'updated_at']) }} as _fingerprint,
         cast(order_id as varchar) as _row_key,
+        _source_file,
         {{ raw_values_text(['platform', 'shop_id', 'created_at', 'paid_at', 'order_amount', 'payment_amount',
                             'item_quantity', 'status', 'refund_amount', 'updated_at']) }} as _raw_values,
         case
@@ -16,7 +17,7 @@ checked as (
                                          'item_quantity', 'status', 'updated_at']) }}
             {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
             {{ unknown_enum_check('status', ['created', 'paid', 'shipped', 'completed', 'closed', 'refunded']) }}
-            {{- unparsable_checks(['created_at', 'paid_at', 'updated_at']) }}
+            {{- timestamp_checks(['created_at', 'paid_at', 'updated_at']) }}
             {{- unparsable_checks(['order_amount', 'payment_amount', 'refund_amount'], 'decimal(18, 2)') }}
             {{- unparsable_checks(['item_quantity'], 'integer') }}
             when {{ parse_timestamp('paid_at') }} < {{ parse_timestamp('created_at') }} then 'paid_at < created_at'

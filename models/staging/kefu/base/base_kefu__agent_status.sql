@@ -8,11 +8,12 @@ checked as (
     select
         {{ row_fingerprint(['agent_id', 'status', 'started_at', 'ended_at']) }} as _fingerprint,
         cast(agent_id as varchar) || '@' || coalesce(cast(started_at as varchar), '<null>') as _row_key,
+        _source_file,
         {{ raw_values_text(['status', 'started_at', 'ended_at']) }} as _raw_values,
         case
             {{- missing_required_checks(['agent_id', 'status', 'started_at']) }}
             {{ unknown_enum_check('status', ['online', 'busy', 'away', 'offline']) }}
-            {{- unparsable_checks(['started_at', 'ended_at']) }}
+            {{- timestamp_checks(['started_at', 'ended_at']) }}
             when {{ parse_timestamp('ended_at') }} < {{ parse_timestamp('started_at') }} then 'ended_at < started_at'
         end as _field_reject_reason,
         cast(agent_id as varchar) as agent_id,

@@ -9,12 +9,13 @@ checked as (
         {{ row_fingerprint(['agent_id', 'platform', 'shop_id', 'agent_name', 'group_name', 'routing_weight',
                             'max_concurrent', 'is_active', 'updated_at']) }} as _fingerprint,
         cast(agent_id as varchar) as _row_key,
+        _source_file,
         {{ raw_values_text(['platform', 'shop_id', 'group_name', 'routing_weight', 'max_concurrent', 'is_active',
                             'updated_at']) }} as _raw_values,
         case
             {{- missing_required_checks(['agent_id', 'platform', 'shop_id', 'updated_at']) }}
             {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
-            {{- unparsable_checks(['updated_at']) }}
+            {{- timestamp_checks(['updated_at']) }}
             {{- unparsable_checks(['routing_weight'], 'double') }}
             {{- unparsable_checks(['max_concurrent'], 'integer') }}
             {{- unparsable_checks(['is_active'], 'boolean') }}

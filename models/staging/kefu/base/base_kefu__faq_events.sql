@@ -5,7 +5,7 @@ with source as (
 ),
 
 questions as (
-    select faq_id from {{ ref('stg_kefu__faq_questions') }}
+    select faq_id from {{ ref('base_kefu__faq_questions') }} where _outcome = 'staged'
 ),
 
 checked as (
@@ -14,6 +14,7 @@ checked as (
                             'source.session_id', 'source.faq_id', 'source.event_type', 'source.occurred_at']) }}
             as _fingerprint,
         cast(source.event_id as varchar) as _row_key,
+        source._source_file,
         {{ raw_values_text(['source.platform', 'source.shop_id', 'source.session_id', 'source.faq_id',
                             'source.event_type', 'source.occurred_at']) }} as _raw_values,
         case
@@ -22,7 +23,7 @@ checked as (
             {{ unknown_enum_check('source.platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
             {{ unknown_enum_check('source.event_type',
                                   ['shown', 'clicked', 'resolved', 'transferred', 'helpful', 'unhelpful']) }}
-            {{- unparsable_checks(['source.occurred_at']) }}
+            {{- timestamp_checks(['source.occurred_at']) }}
             when questions.faq_id is null then 'event of an unknown faq_id'
         end as _field_reject_reason,
         cast(source.event_id as varchar) as event_id,

@@ -8,6 +8,7 @@ checked as (
     select
         {{ row_fingerprint(['faq_id', 'platform', 'shop_id', 'topic', 'question']) }} as _fingerprint,
         cast(faq_id as varchar) as _row_key,
+        _source_file,
         {{ raw_values_text(['platform', 'shop_id', 'topic', 'question']) }} as _raw_values,
         case
             {{- missing_required_checks(['faq_id', 'platform', 'shop_id']) }}

@@ -8,11 +8,12 @@ checked as (
     select
         {{ row_fingerprint(['platform', 'shop_id', 'visitor_id', 'visited_at', 'product_id']) }} as _fingerprint,
         {{ row_fingerprint(['platform', 'shop_id', 'visitor_id', 'visited_at', 'product_id']) }} as _row_key,
+        _source_file,
         {{ raw_values_text(['platform', 'shop_id', 'visited_at', 'product_id']) }} as _raw_values,
         case
             {{- missing_required_checks(['platform', 'shop_id', 'visitor_id', 'visited_at']) }}
             {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
-            {{- unparsable_checks(['visited_at']) }}
+            {{- timestamp_checks(['visited_at']) }}
         end as _field_reject_reason,
         {{ normalise_enum('platform') }} as platform,
         cast(shop_id as varchar) as shop_id,

@@ -5,17 +5,18 @@ with source as (
 ),
 
 sessions as (
-    select session_id from {{ ref('stg_kefu__sessions') }}
+    select session_id from {{ ref('base_kefu__sessions') }} where _outcome = 'staged'
 ),
 
 checked as (
     select
         {{ row_fingerprint(['source.session_id', 'source.rated_at', 'source.rating']) }} as _fingerprint,
         cast(source.session_id as varchar) as _row_key,
+        source._source_file,
         {{ raw_values_text(['source.rated_at', 'source.rating']) }} as _raw_values,
         case
             {{- missing_required_checks(['source.session_id', 'source.rated_at', 'source.rating']) }}
-            {{- unparsable_checks(['source.rated_at']) }}
+            {{- timestamp_checks(['source.rated_at']) }}
             {{- unparsable_checks(['source.rating'], 'integer') }}
             when try_cast(source.rating as integer) not between 1 and 5 then 'rating outside 1-5'
             when sessions.session_id is null then 'rating of an unknown session'

@@ -5,7 +5,7 @@ with source as (
 ),
 
 sessions as (
-    select session_id from {{ ref('stg_kefu__sessions') }}
+    select session_id from {{ ref('base_kefu__sessions') }} where _outcome = 'staged'
 ),
 
 checked as (
@@ -13,6 +13,7 @@ checked as (
         {{ row_fingerprint(['source.message_id', 'source.session_id', 'source.sent_at', 'source.sender_role',
                             'source.is_auto_reply', 'source.content_type', 'source.content']) }} as _fingerprint,
         cast(source.message_id as varchar) as _row_key,
+        source._source_file,
         {{ raw_values_text(['source.session_id', 'source.sent_at', 'source.sender_role', 'source.is_auto_reply',
                             'source.content_type']) }} as _raw_values,
         case
@@ -21,7 +22,7 @@ checked as (
             {{ unknown_enum_check('source.sender_role', ['buyer', 'agent', 'robot', 'system']) }}
             {{ unknown_enum_check('source.content_type',
                                   ['text', 'image', 'product_card', 'order_card', 'coupon', 'other'], nullable=true) }}
-            {{- unparsable_checks(['source.sent_at']) }}
+            {{- timestamp_checks(['source.sent_at']) }}
             {{- unparsable_checks(['source.is_auto_reply'], 'boolean') }}
             when sessions.session_id is null then 'message of an unknown session'
         end as _field_reject_reason,

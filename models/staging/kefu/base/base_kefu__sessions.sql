@@ -9,13 +9,14 @@ checked as (
         {{ row_fingerprint(['session_id', 'platform', 'shop_id', 'buyer_id', 'agent_id', 'started_at', 'ended_at',
                             'human_joined_at', 'entry_point', 'transferred_from_session_id']) }} as _fingerprint,
         cast(session_id as varchar) as _row_key,
+        _source_file,
         {{ raw_values_text(['platform', 'shop_id', 'agent_id', 'started_at', 'ended_at', 'human_joined_at',
                             'entry_point', 'transferred_from_session_id']) }} as _raw_values,
         case
             {{- missing_required_checks(['session_id', 'platform', 'shop_id', 'buyer_id', 'started_at']) }}
             {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
             {{ unknown_enum_check('entry_point', ['product', 'order', 'shop', 'campaign', 'other'], nullable=true) }}
-            {{- unparsable_checks(['started_at', 'ended_at', 'human_joined_at']) }}
+            {{- timestamp_checks(['started_at', 'ended_at', 'human_joined_at']) }}
             when {{ parse_timestamp('ended_at') }} < {{ parse_timestamp('started_at') }} then 'ended_at < started_at'
         end as _field_reject_reason,
         cast(session_id as varchar) as session_id,
