@@ -12,11 +12,12 @@ import sys
 from pathlib import Path
 
 from kefu.errors import UserError
+from kefu.landing import landing_table_names
 
 ROOT = Path(__file__).resolve().parent.parent
-LANDING_TABLES = (
-    "raw_sessions", "raw_messages", "raw_orders", "raw_order_items", "raw_agents",
-    "raw_agent_status", "raw_ratings", "raw_faq_questions", "raw_faq_events", "raw_visits",
+DEV_SALT_WARNING = (
+    "WARNING: KEFU_BUYER_SALT is not set: buyer pseudonyms use the development salt, which is public. Set "
+    "KEFU_BUYER_SALT to a secret of your own for real exports (the default is meant for the generated sample only)."
 )
 
 
@@ -24,15 +25,22 @@ def default_landing() -> Path:
     return Path(os.environ.get("KEFU_LANDING_PATH", ROOT / "data" / "landing"))
 
 
-def check_landing(landing: Path) -> None:
-    if not landing.is_dir():
-        raise UserError(f"landing folder not found: {landing} (set KEFU_LANDING_PATH or run `make sample`)")
-    for table in LANDING_TABLES:
-        folder = landing / table
-        if not folder.is_dir():
-            raise UserError(f"landing folder missing: {folder}")
-        if not any(folder.glob("*.parquet")):
-            raise UserError(f"landing folder has no .parquet file: {folder} (CSV exports: `kefu ingest-csv`)")
+def is_generated_sample(landing: Path) -> bool:
+    """True for a landing folder written by `kefu generate` (it leaves _manifest.json with the seed)."""
+    manifest = landing / "_manifest.json"
+    return manifest.is_file() and '"seed"' in manifest.read_text(encoding="utf-8", errors="replace")
+
+
+def check_landing(landing: Path):
+    """Pre-flight check of the landing folder; prints its notices, raises UserError on a problem."""
+    from kefu.landing import check_landing as inspect
+
+    report = inspect(landing)
+    for notice in report.notices:
+        print(f"kefu landing: {notice}")
+    if not os.environ.get("KEFU_BUYER_SALT") and not is_generated_sample(landing):
+        print(DEV_SALT_WARNING, file=sys.stderr)
+    return report
 
 
 def dbt(args: list[str], env: dict[str, str] | None = None) -> int:
@@ -51,8 +59,8 @@ def _cmd_generate(ns: argparse.Namespace) -> int:
 
 
 def _cmd_check_landing(ns: argparse.Namespace) -> int:
-    check_landing(Path(ns.landing))
-    print(f"landing ok: {ns.landing}")
+    report = check_landing(Path(ns.landing))
+    print(f"landing ok: {ns.landing} ({report.files_read} files read)")
     return 0
 
 
@@ -123,12 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", type=float, default=1.0)
     p.set_defaults(func=_cmd_generate)
 
-    p = sub.add_parser("check-landing", help="check that every landing folder exists and holds Parquet files")
+    p = sub.add_parser("check-landing", help="check every landing file against the raw contract (and convert declared GBK CSVs) before dbt runs")
     p.add_argument("--landing", default=str(default_landing()))
     p.set_defaults(func=_cmd_check_landing)
 
     p = sub.add_parser("build", help="dbt build on the landing files, then publish the marts atomically")
-    p.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra dbt arguments, e.g. --vars '{...}'")
+    p.epilog = "Any further arguments go to dbt, e.g. kefu build --vars '{attribution_rule: payment}'"
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("publish", help="copy the marts into the published DuckDB file (atomic swap)")
@@ -138,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("ingest-csv", help="convert a CSV export (UTF-8 or GBK) into a landing Parquet file")
     p.add_argument("csv")
-    p.add_argument("--table", required=True, choices=LANDING_TABLES)
+    p.add_argument("--table", required=True, choices=landing_table_names())
     p.add_argument("--landing", default=str(default_landing()))
     p.add_argument("--encoding", default="utf-8", help="utf-8 (default) or gbk for 千牛/旺旺 exports")
     p.set_defaults(func=_cmd_ingest_csv)
@@ -153,7 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(ROOT / "bench" / "bench.json"))
     p.set_defaults(func=_cmd_bench)
 
-    ns = parser.parse_args(argv)
+    ns, extra = parser.parse_known_args(argv)
+    if ns.command == "build":
+        ns.dbt_args = extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return ns.func(ns)
     except UserError as exc:

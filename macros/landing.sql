@@ -158,6 +158,12 @@
                              ~ "'landing_path: ...' to the folder holding raw_sessions/, raw_messages/, ..., or run "
                              ~ "`make sample`)") }}
         {% endif %}
+        {% set generated = run_query("select count(*) from glob('" ~ root ~ "/_manifest.json')").columns[0].values()[0] %}
+        {% if env_var('KEFU_BUYER_SALT', '') == '' and generated == 0 %}
+            {{ log("WARNING: KEFU_BUYER_SALT is not set: buyer pseudonyms use the public development salt. Set it to a "
+                   ~ "secret of your own for real exports (the default is meant for the generated sample only).",
+                   info=true) }}
+        {% endif %}
         {% do run_query("create schema if not exists landing") %}
         {% for table in landing_contract() %}
             {% set files = _landing_files(root, table.name) %}

@@ -1,3 +1,3 @@
 {{ select_staged('base_kefu__visits', [
-    'platform', 'shop_id', 'visitor_key', 'visited_at', 'product_id'
+    'landing_row_id', 'platform', 'shop_id', 'visitor_key', 'visited_at', 'product_id'
 ]) }}
