@@ -94,7 +94,7 @@ def test_wrong_var_value_is_one_clear_line(small_landing, tmp_path):
 def test_missing_landing_folder_is_one_clear_line(tmp_path):
     proc = run_dbt(["build"], tmp_path / "x.duckdb", tmp_path / "nowhere", "target_pytest_nolanding")
     assert proc.returncode != 0
-    assert "Landing folder missing or empty" in proc.stdout
+    assert "landing folder missing or empty" in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
     cli = subprocess.run([sys.executable, "-m", "kefu.cli", "check-landing", "--landing", str(tmp_path / "nowhere")],
                          cwd=ROOT, capture_output=True, text=True)
