@@ -1,6 +1,6 @@
 {% macro credited_reception(orders, receptions, messages, event_column) %}
     {#-
-        The one attribution rule (metrics.md §3), for one event column (created_at = 落实下单, paid_at = 落实付款).
+        The one attribution rule (docs/metrics.md §3), for one event column (created_at = 落实下单, paid_at = 落实付款).
         For each order with the event set, over the buyer's unfiltered receptions at the shop dated in
         [event date − (inquiry_valid_days − 1), event date]: the reception whose latest human-phase buyer or manual
         agent message at or before the event is latest wins; ties → lower agent_id.

@@ -1,7 +1,7 @@
 {% macro conversion_flags(start_at, cohort_date, created_at, paid_at) %}
     {#-
         The four 询单转化 measures of one inquiry (or one shop buyer-day), as bool_or aggregates over joined orders
-        (metrics.md §2). Window: [start_at, end of cohort_date + inquiry_valid_days − 1].
+        (docs/metrics.md §2). Window: [start_at, end of cohort_date + inquiry_valid_days − 1].
           ordered_same_day  order created in [start_at, end of D]
           ordered           order created in the inquiry window
           paid_next_day     such an order paid by end of D + 1

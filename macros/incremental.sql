@@ -1,5 +1,5 @@
 {#-
-    Incremental builds by business date with a look-back (metrics.md §2, architecture.md "Performance").
+    Incremental builds by business date with a look-back (docs/metrics.md §2, docs/architecture.md "Performance").
 
     Every incremental model recomputes the dates from lookback_start() on and replaces them in the target with the
     custom strategy `lookback`: delete the target rows dated from the same start (and any row whose unique key is in

@@ -1,5 +1,5 @@
-"""Privacy scan (spec §8): no value of any column of any published mart equals a raw buyer id or a message content
-of the sample. Runs on the seed-42 sample that `make test` builds (KEFU_DB_PATH, KEFU_LANDING_PATH)."""
+"""Privacy scan (docs/metrics.md §8): no value of any column of any published mart equals a raw buyer id or a message
+content of the sample. Runs on the seed-42 sample that `make test` builds (KEFU_DB_PATH, KEFU_LANDING_PATH)."""
 from __future__ import annotations
 
 import duckdb

@@ -1,5 +1,5 @@
 {#-
-    One row per chat (metrics.md §6): a (platform, shop, buyer, business date) where the buyer sent at least one
+    One row per chat (docs/metrics.md §6): a (platform, shop, buyer, business date) where the buyer sent at least one
     message in any session of the shop that day and spoke first (before any manual agent message to them that day).
     Robot, system and auto-reply messages neither start nor answer a chat. The reply is the first manual agent message
     to the buyer at the shop after the chat's first buyer message (it may come the next day); replied_within_deadline

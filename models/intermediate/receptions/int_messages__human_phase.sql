@@ -1,7 +1,7 @@
 {{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='effective_date') }}
 
 {#-
-    One row per message in the human phase of a session that reached an agent (metrics.md §1).
+    One row per message in the human phase of a session that reached an agent (docs/metrics.md §1).
     Human phase = messages at or after human_joined_at (the whole session when it is null), plus the question the
     transfer carries: buyer messages after the last robot/system message and before human_joined_at, which count
     as sent at human_joined_at (effective_at). Robot-only sessions (agent_id null) are not here.

@@ -2,7 +2,7 @@
 
 {#-
     One row per reception: (platform, shop, agent, buyer, business date) with at least one buyer or manual agent
-    message in the human phase dated that day (metrics.md §1). Sessions crossing midnight give one reception per
+    message in the human phase dated that day (docs/metrics.md §1). Sessions crossing midnight give one reception per
     day. Counts, first message and the latest earlier buyer message to the same agent are prepared here;
     the rules (initiated_by, filters, inquiry) are applied in int_receptions__classified.
 -#}

@@ -1,7 +1,7 @@
 {#-
     One row per (platform, shop, buyer, business date) with a reception: the shop-level view of a buyer's day.
     A buyer is received at shop level when any reception that day is unfiltered, and filtered only when every one is
-    (metrics.md §1 counts); inquiry / after-sale when any unfiltered reception is one.
+    (docs/metrics.md §1 counts); inquiry / after-sale when any unfiltered reception is one.
 -#}
 with receptions as (
     select * from {{ ref('int_receptions__classified') }}

@@ -1,5 +1,5 @@
 {#-
-    One row per (agent, business date) with open human-phase sessions (metrics.md §5): max_concurrent_sessions
+    One row per (agent, business date) with open human-phase sessions (docs/metrics.md §5): max_concurrent_sessions
     (最大同时接待量), occupied_seconds (time with ≥ 1 open session) and open_session_seconds (the time integral of open
     sessions, so mean open sessions over a period = open_session_seconds ÷ its length). A session is open from its
     first human-phase message to its end (ended_at, or its last message when later or when ended_at is null);

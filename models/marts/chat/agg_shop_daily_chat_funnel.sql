@@ -1,5 +1,5 @@
 {#-
-    One row per (platform, shop, business date) with visits or chats: the 聊聊 chat funnel (metrics.md §6) for every
+    One row per (platform, shop, business date) with visits or chats: the 聊聊 chat funnel (docs/metrics.md §6) for every
     platform, Shopee being the reference. visitors → chat buyers → replied within chat_reply_deadline_hours /
     unreplied → from replied chats: buyers who ordered in the chat's inquiry window, their orders, and the paid part
     (paying buyers, paid orders, units, sales). Rates are null when the denominator is 0; the rolling reply rate sums

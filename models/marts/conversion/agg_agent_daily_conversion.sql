@@ -1,6 +1,6 @@
 {#-
     One row per (platform, shop, agent, inquiry date, attribution rule): the agent cohort, counting only orders
-    credited to that agent under the rule (metrics.md §2–§3).
+    credited to that agent under the rule (docs/metrics.md §2–§3).
 -#}
 with inquiries as (
     select * from {{ ref('fct_inquiry_conversion') }}

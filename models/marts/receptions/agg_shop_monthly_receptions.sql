@@ -1,6 +1,6 @@
 {#-
-    One row per shop and calendar month. Multi-day figures both ways (metrics.md §1): distinct buyers over the month
-    (`*_buyers`; filtered = every reception of the buyer that month filtered) and the sum of the daily figures
+    One row per shop and calendar month. Multi-day figures both ways (docs/metrics.md §1): distinct buyers over the
+    month (`*_buyers`; filtered = every reception of the buyer that month filtered) and the sum of the daily figures
     (`*_buyer_days`, equal to summing agg_shop_daily_receptions over the month).
 -#}
 with buyer_days as (

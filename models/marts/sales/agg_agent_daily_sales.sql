@@ -1,7 +1,7 @@
 {#-
     One row per (platform, shop, agent, attribution rule, date). Sales side (销售额/销售量/销售人数/订单数 and the
     ratios 客单价, 客件数, 件均价) by paid date under the row's rule; order side (下单人数/下单金额/订单数 and 付款流失 =
-    credited orders still unpaid) by created date, always credited under rule `order` (metrics.md §3).
+    credited orders still unpaid) by created date, always credited under rule `order` (docs/metrics.md §3).
 -#}
 with attributed as (
     select * from {{ ref('fct_order_attribution') }}

@@ -1,6 +1,6 @@
 {#-
     One row per (platform, shop, agent, business date) for every roster agent of a shop-day with activity
-    (旺旺分流 balance, metrics.md §5): expected share = routing_weight × online seconds normalised within the shop-day
+    (旺旺分流 balance, docs/metrics.md §5): expected share = routing_weight × online seconds normalised within the shop-day
     (0 for an agent offline all day), actual share of the shop-day's buyer-initiated receptions, recent-contact share
     (buyer talked to the same agent within recent_contact_hours before), seconds with more than busy_waiting buyers
     waiting for this agent, and the shop-day imbalance index Σ |actual − expected| ÷ 2 (repeated on each agent row).

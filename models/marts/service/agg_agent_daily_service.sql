@@ -1,6 +1,7 @@
 {#-
     One row per (platform, shop, agent, business date) with any reception, round, status time or open session:
-    responsiveness (metrics.md §4), messages, evaluation and workload (§5). Rates are null when their denominator is 0.
+    responsiveness (docs/metrics.md §4), messages, evaluation and workload (§5). Rates are null when their
+    denominator is 0.
 -#}
 with rounds as (
     select * from {{ ref('fct_response_rounds') }}

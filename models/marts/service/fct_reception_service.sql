@@ -1,5 +1,5 @@
 {#-
-    One row per reception with its service facts (metrics.md §4–§5): whether a round starting in it got a manual
+    One row per reception with its service facts (docs/metrics.md §4–§5): whether a round starting in it got a manual
     reply (回复率), the response to its first round (首次响应, used for buyer-initiated receptions) and the rating
     attached to it. A rating attaches to the reception holding its session's last human-phase message (the
     conversation the buyer rated); the latest rating per session wins (staging).

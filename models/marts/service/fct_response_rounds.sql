@@ -6,8 +6,8 @@
 ) }}
 
 {#-
-    One row per response round (metrics.md §4): within the human phase of one session, messages ordered by time then
-    id, robot / system / auto replies ignored, a maximal run of buyer messages plus the first manual agent message
+    One row per response round (docs/metrics.md §4): within the human phase of one session, messages ordered by time
+    then id, robot / system / auto replies ignored, a maximal run of buyer messages plus the first manual agent message
     after it in the same session. Dated by the round's first buyer message; a reply after midnight still answers it.
     Unanswered (no manual agent message later in the session) = replied_at null.
 -#}
