@@ -85,3 +85,20 @@
         to_timestamp(cast({{ value }} as string), 'yyyy年M月d日 H:mm[:ss]')
     )
 {%- endmacro %}
+
+{% macro day_series(start_date, end_date) -%}
+    {#- Derived table (alias series_days): one row (date_day) per calendar date in [start_date, end_date],
+        both 'YYYY-MM-DD' strings. -#}
+    {{ return(adapter.dispatch('day_series', 'kefu')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro default__day_series(start_date, end_date) -%}
+    (
+        select cast(generate_series as date) as date_day
+        from generate_series(date '{{ start_date }}', date '{{ end_date }}', interval 1 day)
+    ) as series_days
+{%- endmacro %}
+
+{% macro spark__day_series(start_date, end_date) -%}
+    (select explode(sequence(date '{{ start_date }}', date '{{ end_date }}', interval 1 day)) as date_day) as series_days
+{%- endmacro %}

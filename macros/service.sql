@@ -24,6 +24,7 @@
     {#- Aggregates over fct_response_rounds rows (alias `rounds`) for one group: counts and response-time stats. -#}
     count(*) as round_count,
     count(*) filter (where {{ rounds }}.is_answered) as answered_round_count,
+    sum({{ rounds }}.response_seconds) as total_response_seconds,
     avg({{ rounds }}.response_seconds) as avg_response_seconds,
     {{ percentile_of(rounds ~ '.response_seconds', 0.5) }} as median_response_seconds,
     {{ percentile_of(rounds ~ '.response_seconds', 0.9) }} as p90_response_seconds,
@@ -96,6 +97,7 @@
         {{ reception_stats }}.median_first_response_seconds,
         coalesce({{ round_stats }}.round_count, 0) as round_count,
         coalesce({{ round_stats }}.answered_round_count, 0) as answered_round_count,
+        coalesce({{ round_stats }}.total_response_seconds, 0) as total_response_seconds,
         {{ round_stats }}.avg_response_seconds,
         {{ round_stats }}.median_response_seconds,
         {{ round_stats }}.p90_response_seconds,
