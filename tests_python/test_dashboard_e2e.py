@@ -102,6 +102,9 @@ def browser(tmp_path_factory):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_window_size(1400, 2000)
+    # the viewport itself 1400×2000 (the window size includes no browser UI in headless mode, but be exact)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 1400, "height": 2000, "deviceScaleFactor": 1, "mobile": False})
     yield driver
     driver.quit()
 

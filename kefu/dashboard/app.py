@@ -321,7 +321,7 @@ def page_faq() -> None:
                         value_name="rate")
         long["measure"] = long["measure"].map({"click_through_rate": "点击率 CTR", "resolution_rate": "解决率"})
         st.altair_chart(alt.Chart(long).mark_line(point=True).encode(
-            x=alt.X("event_date:T", title="日期"), y=alt.Y("rate:Q", axis=alt.Axis(format="%"), title=""),
+            x=alt.X("event_date:T", title="日期", axis=alt.Axis(format="%m-%d")), y=alt.Y("rate:Q", axis=alt.Axis(format="%"), title=""),
             color="shop_id:N", strokeDash=alt.StrokeDash("measure:N", title="")), width="stretch")
     show_table(faq, height=250)
     st.markdown("**转人工最多的问题 / questions ending in a transfer (latest FAQ day)**")
