@@ -107,10 +107,12 @@ def _cmd_dashboard(ns: argparse.Namespace) -> int:
            "--server.port", str(ns.port), "--server.address", ns.address, "--browser.gatherUsageStats", "false",
            "--client.toolbarMode", "viewer"]
     env = {**os.environ, "KEFU_PUBLISHED_PATH": str(published.resolve()), "PYTHONPATH": str(ROOT)}
-    try:
-        return subprocess.call(cmd, cwd=ROOT, env=env)
-    except KeyboardInterrupt:
-        return 0
+    # exec: the streamlit server takes this process's place, so a signal to `kefu dashboard` (Ctrl-C, a test's
+    # terminate()) reaches the server itself and leaves no orphan behind
+    sys.stdout.flush()
+    os.chdir(ROOT)
+    os.execve(str(exe), cmd, env)
+    return 0  # not reached
 
 
 def main(argv: list[str] | None = None) -> int:

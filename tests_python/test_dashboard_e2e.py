@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -65,7 +66,7 @@ def dashboard(published, tmp_path_factory) -> str:
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "kefu.cli", "dashboard", "--port", str(port),
                                  "--published", str(published)], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
+                                stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://localhost:{port}"
     try:
         deadline = time.time() + 90
@@ -81,11 +82,12 @@ def dashboard(published, tmp_path_factory) -> str:
             time.sleep(0.5)
         yield url
     finally:
-        proc.terminate()
+        # `kefu dashboard` execs streamlit; stop its whole process group (the server and anything it started)
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
