@@ -10,7 +10,7 @@ export KEFU_PUBLISHED_PATH ?= $(CURDIR)/data/published/kefu.duckdb
 export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: build test install sample dbt-build publish lint pytest bench clean
+.PHONY: build test install sample dbt-build publish lint pytest bench dashboard chromium e2e clean
 
 build: install sample dbt-build publish
 
@@ -48,5 +48,19 @@ pytest: install
 bench: install
 	$(BIN)/kefu bench --scale $${SCALE:-10} --out bench/bench.json
 
+# Streamlit dashboard on the published file (read-only): make dashboard PORT=8501
+dashboard: install
+	$(BIN)/kefu dashboard --port $${PORT:-8501}
+
+# Headless browser for the dashboard test (Debian packages; needs root or sudo-less apt).
+chromium:
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update && apt-get install -y chromium chromium-driver fonts-wqy-microhei)
+
+# Browser test: dashboard pages rendered in headless Chromium, figures checked against the marts;
+# screenshots in test-output/screenshots/.
+e2e: install chromium
+	$(BIN)/python -m pytest tests_python/test_dashboard_e2e.py -q
+
 clean:
-	rm -rf target logs data $(VENV)
+	rm -rf target logs data test-output $(VENV)

@@ -117,6 +117,28 @@ def _cmd_bench(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dashboard(ns: argparse.Namespace) -> int:
+    """Serve the Streamlit dashboard on the published file (read-only) until interrupted."""
+    from kefu.publish import published_path
+
+    published = Path(ns.published) if ns.published else published_path()
+    if not published.exists():
+        raise UserError(f"published database not found: {published} (run `make build` or `kefu publish`)")
+    exe = Path(sys.executable).with_name("streamlit")
+    if not exe.exists():
+        raise UserError(f"streamlit not found next to {sys.executable} (reinstall: `pip install -e .`)")
+    cmd = [str(exe), "run", str(ROOT / "kefu" / "dashboard" / "app.py"), "--server.headless", "true",
+           "--server.port", str(ns.port), "--server.address", ns.address, "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "viewer"]
+    env = {**os.environ, "KEFU_PUBLISHED_PATH": str(published.resolve()), "PYTHONPATH": str(ROOT)}
+    # exec: the streamlit server takes this process's place, so a signal to `kefu dashboard` (Ctrl-C, a test's
+    # terminate()) reaches the server itself and leaves no orphan behind
+    sys.stdout.flush()
+    os.chdir(ROOT)
+    os.execve(str(exe), cmd, env)
+    return 0  # not reached
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kefu", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -160,6 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", type=float, default=10.0)
     p.add_argument("--out", default=str(ROOT / "bench" / "bench.json"))
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("dashboard", help="serve the Streamlit dashboard on the published file (read-only)")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="localhost", help="interface to listen on (0.0.0.0 for every interface)")
+    p.add_argument("--published", default=None, help="published database (default KEFU_PUBLISHED_PATH)")
+    p.set_defaults(func=_cmd_dashboard)
 
     ns, extra = parser.parse_known_args(argv)
     if ns.command == "build":

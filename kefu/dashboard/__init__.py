@@ -1,0 +1,1 @@
+"""Streamlit dashboard on the published marts (`kefu dashboard`); every figure's SQL lives in queries.py."""

@@ -1,0 +1,356 @@
+"""kefu 客服看板: Streamlit pages on the published marts (read-only). Start with `kefu dashboard --port 8501`.
+
+Every figure comes from kefu/dashboard/queries.py; this file only lays them out. Query parameters
+`?shop=tb01&date=2026-11-14&refresh=30` preset the sidebar (handy for links and the browser test).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from kefu.dashboard import queries as q
+
+st.set_page_config(page_title="kefu 客服看板", page_icon="📊", layout="wide")
+
+ALL_LABEL = "全部店铺 / all shops"
+LATEST_LABEL = "最新 / latest"
+
+LABELS = {
+    "platform": "平台", "shop_id": "店铺", "agent_id": "客服", "consult_count": "咨询人数",
+    "reception_count": "接待人数", "filtered_count": "过滤人数", "inquiry_count": "询单人数",
+    "sales_amount": "销售额", "sales_buyers": "销售人数", "paid_orders": "付款订单数", "sales_quantity": "销售量",
+    "sales_buyer_days": "销售人数(按日累加)", "ordered_amount": "下单金额", "unpaid_amount": "付款流失金额",
+    "sales_order": "下单判定 销售额", "sales_payment": "付款判定 销售额", "sales_order_first": "下单优先判定 销售额",
+    "reply_rate": "回复率", "replied_reception_count": "已回复接待", "replyable_reception_count": "应回复接待",
+    "three_minute_response_rate": "三分钟响应率", "assessment_rounds_within_deadline_count": "3分钟内回复轮次",
+    "assessment_round_count": "考核轮次", "avg_first_response_seconds": "平均首响(秒)",
+    "avg_response_seconds": "平均响应(秒)", "inquiry_date": "询单日期", "inquiry_buyers": "询单人数",
+    "ordered_same_day_buyers": "当日下单人数", "ordered_buyers": "下单人数", "paid_next_day_buyers": "次日付款人数",
+    "paid_final_buyers": "最终付款人数", "lost_buyers": "询单流失人数", "ordered_same_day_rate": "当日下单率",
+    "ordered_rate": "询单→下单", "paid_next_day_rate": "询单→次日付款", "paid_final_rate": "询单→最终付款",
+    "as_of_date": "as_of", "service_date": "日期", "feige_session_count": "飞鸽考核会话",
+    "feige_passed_session_count": "达标会话", "feige_session_reply_rate": "飞鸽3分钟人工回复率(会话)",
+    "feige_round_count": "考核轮次", "feige_rounds_within_deadline_count": "达标轮次",
+    "feige_round_reply_rate": "飞鸽3分钟人工回复率(轮次)", "event_date": "日期", "trigger_count": "触发次数",
+    "click_count": "点击次数", "click_through_rate": "点击率 CTR", "resolved_count": "解决次数",
+    "transferred_count": "转人工次数", "resolution_rate": "解决率", "effectiveness_rate": "有效率",
+    "faq_id": "问题", "topic": "主题", "transfer_rank": "转人工排名", "category": "类目", "tier": "层级",
+    "period": "月份", "metric_name": "指标", "is_higher_better": "越高越好", "shop_value": "本店",
+    "excellent_value": "优秀", "median_value": "平均(中位)", "gap_to_excellent": "距优秀",
+    "gap_to_median": "距平均", "is_at_excellent": "达到优秀", "is_at_or_above_median": "不低于平均",
+}
+RATE_COLUMNS = {
+    "reply_rate", "three_minute_response_rate", "ordered_same_day_rate", "ordered_rate", "paid_next_day_rate",
+    "paid_final_rate", "feige_session_reply_rate", "feige_round_reply_rate", "click_through_rate",
+    "resolution_rate", "effectiveness_rate",
+}
+AMOUNT_COLUMNS = {"sales_amount", "ordered_amount", "unpaid_amount", "sales_order", "sales_payment",
+                  "sales_order_first"}
+
+
+def show_table(df: pd.DataFrame, styler=None, height: int | None = None) -> None:
+    """st.dataframe with Chinese headers, rates as percentages and amounts with two decimals."""
+    config = {}
+    for col in df.columns:
+        label = LABELS.get(col, col)
+        if col.endswith("_date"):
+            config[col] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif col in RATE_COLUMNS:
+            config[col] = st.column_config.NumberColumn(label, format="percent")
+        elif col in AMOUNT_COLUMNS:
+            config[col] = st.column_config.NumberColumn(label, format="%.2f")
+        else:
+            config[col] = st.column_config.Column(label)
+    kwargs = {"height": height} if height else {}
+    st.dataframe(styler if styler is not None else df, column_config=config, hide_index=True,
+                 width="stretch", **kwargs)
+
+
+# ---------------------------------------------------------------- sidebar: shop, date, refresh
+
+def _query_param(name: str) -> str | None:
+    value = st.query_params.get(name)
+    return value if value else None
+
+
+def sidebar() -> tuple[str | None, str | None, int]:
+    try:
+        shop_ids = q.shops()
+        dates = q.business_dates()
+    except q.PublishedFileMissing as exc:
+        st.error(str(exc))
+        st.stop()
+    shop_options = [ALL_LABEL, *shop_ids]
+    wanted_shop = _query_param("shop")
+    shop_index = shop_options.index(wanted_shop) if wanted_shop in shop_options else 0
+    shop_label = st.sidebar.selectbox("店铺 / shop", shop_options, index=shop_index)
+    date_options = [LATEST_LABEL, *[d.isoformat() for d in dates]]
+    wanted_date = _query_param("date")
+    date_index = date_options.index(wanted_date) if wanted_date in date_options else 0
+    date_label = st.sidebar.selectbox("业务日期 / business date", date_options, index=date_index)
+    default_refresh = int(_query_param("refresh") or os.environ.get("KEFU_DASHBOARD_REFRESH", "60"))
+    refresh = st.sidebar.number_input("大屏刷新间隔(秒) / refresh seconds", min_value=5, max_value=3600,
+                                      value=default_refresh, step=5)
+    st.sidebar.caption(f"数据文件 / published file: `{q.published_path()}` (read-only)")
+    shop = None if shop_label == ALL_LABEL else shop_label
+    day = None if date_label == LATEST_LABEL else date_label
+    return shop, day, int(refresh)
+
+
+SHOP, DAY_CHOICE, REFRESH = sidebar()
+
+
+def chosen_day() -> dt.date | None:
+    """The selected business date, or the latest one in the published file right now."""
+    if DAY_CHOICE:
+        return dt.date.fromisoformat(DAY_CHOICE)
+    return q.latest_business_date()
+
+
+def freshness_badge() -> None:
+    info = q.freshness()
+    if info["kind"] == "run":
+        text = f"最近一次运行 / last run: {info['value']}" + (f" ({info['status']})" if info["status"] else "")
+        st.badge(text, icon=":material/schedule:", color="green")
+    else:
+        st.badge(f"最新业务日期 / latest business date: {info['value']}", icon=":material/event:", color="blue")
+
+
+# ---------------------------------------------------------------- pages
+
+def page_screen() -> None:
+    st.title("客服大屏 / 实时监控")
+    st.caption(f"{'全部店铺' if SHOP is None else SHOP} · 归属规则 {q.RULE_LABELS[q.DEFAULT_RULE]} "
+               f"(order_first) · 每 {REFRESH} 秒刷新 / auto-refresh every {REFRESH}s")
+
+    @st.fragment(run_every=REFRESH)
+    def live() -> None:
+        day = chosen_day()
+        if day is None:
+            st.warning("已发布文件中没有接待数据 / no receptions in the published file")
+            return
+        freshness_badge()
+        st.subheader(f"业务日期 / business date {day.isoformat()}")
+        rec = q.screen_receptions(day, SHOP)
+        svc = q.screen_service(day, SHOP)
+        cols = st.columns(6)
+        cols[0].metric("咨询人数", q.fmt_int(rec["consult_buyers"]), help="consult buyers = received + filtered")
+        cols[1].metric("接待人数", q.fmt_int(rec["reception_buyers"]), help="received buyers")
+        cols[2].metric("过滤人数", q.fmt_int(rec["filtered_buyers"]), help="filtered buyers")
+        cols[3].metric("询单人数", q.fmt_int(rec["inquiry_buyers"]), help="inquiry buyers")
+        cols[4].metric("回复率", q.fmt_pct(svc["reply_rate"]),
+                       help=f"reply rate: {q.fmt_int(svc['replied_reception_count'])} replied / "
+                            f"{q.fmt_int(svc['replyable_reception_count'])} replyable receptions")
+        cols[5].metric("三分钟响应率", q.fmt_pct(svc["three_minute_response_rate"]),
+                       help=f"3-minute rate: {q.fmt_int(svc['assessment_rounds_within_deadline_count'])} within "
+                            f"deadline / {q.fmt_int(svc['assessment_round_count'])} assessment rounds")
+
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**等待买家数（按小时）/ buyers waiting by hour**")
+            load = q.hourly_waiting(day, SHOP)
+            if load.empty:
+                st.info("当日无小时负载 / no hourly load for the day")
+            else:
+                st.altair_chart(alt.Chart(load).mark_bar().encode(
+                    x=alt.X("hour:O", title="小时 / hour", axis=alt.Axis(labelAngle=0)),
+                    y=alt.Y("waiting_buyer_count:Q", title="等待买家数", axis=alt.Axis(format="d", tickMinStep=1)),
+                    tooltip=["hour", "waiting_buyer_count", "new_reception_count", "answered_round_count"]),
+                    width="stretch")
+        with right:
+            st.markdown("**客服 vs 静默销售额 / agent vs silent sales (下单优先判定)**")
+            split = q.sales_split(day, SHOP)
+            c1, c2, c3 = st.columns(3)
+            c1.metric("客服销售额", q.fmt_amount(split["agent_sales_amount"]), help="agent sales amount")
+            c2.metric("静默销售额", q.fmt_amount(split["silent_sales_amount"]), help="silent sales amount")
+            c3.metric("客服占比", q.fmt_pct(split["agent_amount_share"]), help="agent share of shop sales")
+            trend = q.sales_split_trend(SHOP)
+            if not trend.empty:
+                long = trend.melt("sales_date", var_name="source", value_name="amount")
+                long["source"] = long["source"].map({"agent_sales_amount": "客服 agent",
+                                                     "silent_sales_amount": "静默 silent"})
+                chart = alt.Chart(long).mark_area().encode(
+                    x=alt.X("sales_date:T", title="付款日期 / paid day"),
+                    y=alt.Y("amount:Q", stack=True, title="销售额"),
+                    color=alt.Color("source:N", title=""))
+                st.altair_chart(chart, width="stretch")
+
+        st.markdown("**各客服接待与销售 / agents today (接待: agg_agent_daily_receptions, 销售: 下单优先判定)**")
+        show_table(q.agent_day(day, SHOP))
+        st.markdown("**各店服务 / service by shop**")
+        show_table(q.screen_service_by_shop(day, SHOP))
+
+    live()
+
+
+def page_leaderboard() -> None:
+    st.title("客服排行 / agent leaderboard")
+    lo, hi = q.sales_date_range()
+    if lo is None:
+        st.info("没有销售数据 / no sales")
+        return
+    c1, c2 = st.columns([1, 2])
+    rule = c1.selectbox("归属规则 / attribution rule", q.RULES, index=q.RULES.index(q.DEFAULT_RULE),
+                        format_func=lambda r: f"{q.RULE_LABELS[r]} ({r})")
+    period = c2.date_input("日期范围 / activity dates", value=(lo, hi), min_value=lo, max_value=hi)
+    start, end = (period if isinstance(period, tuple) and len(period) == 2 else (lo, hi))
+    board = q.leaderboard(start, end, rule, SHOP)
+    st.markdown(f"**{q.RULE_LABELS[rule]} 排行 / ranked by sales amount, {start} – {end}**")
+    board.insert(0, "rank", range(1, len(board) + 1))
+    if not board.empty:
+        m1, m2, m3 = st.columns(3)
+        m1.metric("第一名客服", f"{board.at[0, 'shop_id']} · {board.at[0, 'agent_id']}", help="top agent")
+        m2.metric("第一名销售额", q.fmt_amount(board.at[0, "sales_amount"]), help="top agent's sales amount")
+        m3.metric("上榜客服数", q.fmt_int(len(board)), help="agents with sales rows under the rule")
+    show_table(board)
+    if not board.empty:
+        top = board.head(15).assign(agent=lambda d: d["shop_id"] + " · " + d["agent_id"])
+        st.altair_chart(alt.Chart(top).mark_bar().encode(
+            x=alt.X("sales_amount:Q", title="销售额"), y=alt.Y("agent:N", sort="-x", title="客服")),
+            width="stretch")
+    st.markdown("**三种规则对比 / the three rules side by side**")
+    rules = q.leaderboard_rules(start, end, SHOP)
+    show_table(rules)
+    if not rules.empty:
+        long = rules.head(15).assign(agent=lambda d: d["shop_id"] + " · " + d["agent_id"]).melt(
+            ["agent"], ["sales_order", "sales_payment", "sales_order_first"], var_name="rule", value_name="amount")
+        long["rule"] = long["rule"].map({"sales_order": "下单判定", "sales_payment": "付款判定",
+                                         "sales_order_first": "下单优先判定"})
+        st.altair_chart(alt.Chart(long).mark_bar().encode(
+            y=alt.Y("agent:N", title="客服"), x=alt.X("amount:Q", title="销售额"),
+            color=alt.Color("rule:N", title="规则"), yOffset="rule:N"), width="stretch")
+
+
+MATURITY = {
+    "ordered_same_day_buyers": "is_mature_ordered_same_day", "ordered_same_day_rate": "is_mature_ordered_same_day",
+    "ordered_buyers": "is_mature_ordered", "ordered_rate": "is_mature_ordered", "lost_buyers": "is_mature_ordered",
+    "paid_next_day_buyers": "is_mature_paid_next_day", "paid_next_day_rate": "is_mature_paid_next_day",
+    "paid_final_buyers": "is_mature_paid_final", "paid_final_rate": "is_mature_paid_final",
+}
+
+
+def page_conversion() -> None:
+    st.title("询单转化 / inquiry conversion cohorts")
+    cohorts = q.conversion_cohorts(SHOP)
+    if cohorts.empty:
+        st.info("没有询单 / no inquiries")
+        return
+    as_of = cohorts["as_of_date"].max()
+    st.badge(f"as_of {pd.Timestamp(as_of).date().isoformat()}", icon=":material/event:", color="blue")
+    st.caption("灰色 = 未成熟（付款期未满，数值还会变化） / grey = immature cohort measure, still changing. "
+               "次日付款成熟于 as_of ≥ D+2，最终付款成熟于 as_of ≥ D+final_pay_days。")
+    m1, m2, m3 = st.columns(3)
+    m1.metric("as_of", pd.Timestamp(as_of).date().isoformat(), help="maturity measured against this date")
+    m2.metric("询单队列数", q.fmt_int(len(cohorts)), help="shop × inquiry-day cohorts")
+    m3.metric("最终付款未成熟队列", q.fmt_int(int((~cohorts["is_mature_paid_final"].astype(bool)).sum())),
+              help="cohorts whose 最终付款 figure is still immature")
+    shown = cohorts.drop(columns=[c for c in cohorts.columns if c.startswith("is_mature_")])
+
+    def grey(frame: pd.DataFrame) -> pd.DataFrame:
+        css = pd.DataFrame("", index=frame.index, columns=frame.columns)
+        for col, flag in MATURITY.items():
+            if col in frame.columns:
+                css.loc[~cohorts[flag].astype(bool), col] = "color: #9e9e9e; background-color: #f2f2f2"
+        return css
+
+    styler = shown.style.apply(grey, axis=None)
+    show_table(shown, styler=styler)
+    chart_data = cohorts.melt(["inquiry_date", "shop_id"], ["ordered_rate", "paid_next_day_rate", "paid_final_rate"],
+                              var_name="measure", value_name="rate")
+    flags = cohorts.melt(["inquiry_date", "shop_id"], ["is_mature_ordered", "is_mature_paid_next_day",
+                                                       "is_mature_paid_final"], value_name="mature")
+    chart_data["mature"] = flags["mature"].map({True: "成熟 mature", False: "未成熟 immature"}).values
+    chart_data["measure"] = chart_data["measure"].map({"ordered_rate": "询单→下单",
+                                                       "paid_next_day_rate": "询单→次日付款",
+                                                       "paid_final_rate": "询单→最终付款"})
+    st.altair_chart(alt.Chart(chart_data).mark_point(filled=True, size=60).encode(
+        x=alt.X("inquiry_date:T", title="询单日期"), y=alt.Y("rate:Q", axis=alt.Axis(format="%"), title="转化率"),
+        color=alt.Color("measure:N", title=""),
+        opacity=alt.Opacity("mature:N", scale=alt.Scale(domain=["成熟 mature", "未成熟 immature"],
+                                                       range=[1.0, 0.25]), title=""),
+        tooltip=["shop_id", "inquiry_date:T", "measure", alt.Tooltip("rate:Q", format=".1%"), "mature"]),
+        width="stretch")
+
+
+def page_quality() -> None:
+    st.title("服务质量 / service quality")
+    st.markdown("**响应时长分布 / response-time distribution** (fct_response_rounds.response_seconds, "
+                f"已回复轮次, {q.RESPONSE_BIN_SECONDS} 秒一档, ≥ {q.RESPONSE_BIN_CAP} 秒合并)")
+    hist = q.response_histogram(SHOP)
+    st.metric("已回复轮次", q.fmt_int(int(hist["round_count"].sum()) if not hist.empty else 0),
+              help="answered rounds with a response time")
+    if not hist.empty:
+        hist["档 / bin"] = hist["bin_start_seconds"].map(
+            lambda s: f"≥{s}s" if s >= q.RESPONSE_BIN_CAP else f"{s}–{s + q.RESPONSE_BIN_SECONDS}s")
+        st.altair_chart(alt.Chart(hist).mark_bar().encode(
+            x=alt.X("档 / bin:N", sort=hist["档 / bin"].tolist(), title="响应时长 / response seconds"),
+            y=alt.Y("round_count:Q", title="轮次 / rounds"),
+            color=alt.condition(alt.datum.bin_start_seconds >= 180, alt.value("#e4572e"), alt.value("#4c78a8"))),
+            width="stretch")
+    st.markdown("**小时负载热力图 / hourly load heatmap** (agg_shop_hourly_load)")
+    measure = st.radio("指标 / measure", ["waiting_buyer_count", "new_reception_count", "buyer_message_count",
+                                          "answered_round_count"], horizontal=True,
+                       format_func=lambda m: {"waiting_buyer_count": "等待买家", "new_reception_count": "新接待",
+                                              "buyer_message_count": "买家消息",
+                                              "answered_round_count": "已回复轮次"}[m])
+    load = q.hourly_load(SHOP)
+    if not load.empty:
+        st.altair_chart(alt.Chart(load).mark_rect().encode(
+            x=alt.X("hour:O", title="小时 / hour"), y=alt.Y("load_date:O", timeUnit="yearmonthdate",
+                                                             title="日期 / date"),
+            color=alt.Color(f"{measure}:Q", scale=alt.Scale(scheme="orangered"), title=""),
+            tooltip=["load_date:T", "hour:O", f"{measure}:Q"]), width="stretch")
+    st.markdown("**飞鸽 3分钟人工回复率 / Feige 3-minute manual reply rate** (agg_shop_daily_service)")
+    feige = q.feige_rates(SHOP)
+    if not feige.empty:
+        st.line_chart(feige.pivot_table(index="service_date", columns="shop_id",
+                                        values="feige_session_reply_rate"), y_label="会话达标率")
+    show_table(feige, height=300)
+
+
+def page_faq() -> None:
+    st.title("FAQ 与同行同层 / FAQ and peer benchmark")
+    faq = q.faq_shop_daily(SHOP)
+    st.markdown("**FAQ 每日（店铺合计）/ FAQ per shop-day** (agg_faq_daily, is_shop_total)")
+    if not faq.empty:
+        long = faq.melt(["event_date", "shop_id"], ["click_through_rate", "resolution_rate"], var_name="measure",
+                        value_name="rate")
+        long["measure"] = long["measure"].map({"click_through_rate": "点击率 CTR", "resolution_rate": "解决率"})
+        st.altair_chart(alt.Chart(long).mark_line(point=True).encode(
+            x=alt.X("event_date:T", title="日期", axis=alt.Axis(format="%m-%d")), y=alt.Y("rate:Q", axis=alt.Axis(format="%"), title=""),
+            color="shop_id:N", strokeDash=alt.StrokeDash("measure:N", title="")), width="stretch")
+    show_table(faq, height=250)
+    st.markdown("**转人工最多的问题 / questions ending in a transfer (latest FAQ day)**")
+    show_table(q.faq_transferred_questions(None, SHOP), height=250)
+    st.markdown("**同行同层差距 / gap to peers of the same category and tier** (agg_shop_benchmark_gap)")
+    gaps = q.benchmark_gaps(SHOP)
+    if not gaps.empty:
+        m1, m2 = st.columns(2)
+        m1.metric("不低于平均的指标", f"{int(gaps['is_at_or_above_median'].sum())}/{len(gaps)}",
+                  help="shop × metric rows at or above the peer median")
+        m2.metric("达到优秀的指标", f"{int(gaps['is_at_excellent'].sum())}/{len(gaps)}",
+                  help="shop × metric rows at the peer excellent value")
+        st.caption("距平均 = 本店 − 平均（越高越好的指标 > 0 为优于平均；响应秒数越低越好）")
+        chart = alt.Chart(gaps).mark_bar().encode(
+            x=alt.X("gap_to_median:Q", title="距平均 gap to median"), y=alt.Y("shop_id:N", title=""),
+            color=alt.Color("is_at_or_above_median:N", title="不低于平均",
+                            scale=alt.Scale(domain=[True, False], range=["#2e7d32", "#e4572e"])),
+            tooltip=["shop_id", "metric_name", "shop_value", "median_value", "excellent_value", "gap_to_median"],
+        ).properties(width=260, height=110).facet(facet=alt.Facet("metric_name:N", title=""), columns=3
+                                                 ).resolve_scale(x="independent")
+        st.altair_chart(chart)
+    show_table(gaps)
+
+
+pages = [
+    st.Page(page_screen, title="客服大屏 / 实时监控", url_path="screen", default=True),
+    st.Page(page_leaderboard, title="客服排行 / leaderboard", url_path="leaderboard"),
+    st.Page(page_conversion, title="询单转化 / conversion", url_path="conversion"),
+    st.Page(page_quality, title="服务质量 / quality", url_path="quality"),
+    st.Page(page_faq, title="FAQ · 同行同层 / benchmark", url_path="faq"),
+]
+st.navigation(pages).run()

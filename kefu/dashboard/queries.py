@@ -1,0 +1,358 @@
+"""Every figure the dashboard shows, as one SQL query on the published DuckDB file (read-only).
+
+The dashboard and the tests call the same functions, so a number on screen is the number the marts hold.
+Each call opens its own read-only connection: `kefu publish` swaps the file atomically, so the next query (the
+next auto-refresh) sees the new build and never a half-written one. Figures are mart columns; where the
+dashboard totals several shops it sums the additive columns (buyers of different shops are different buyers)
+and forms rates as Σ numerator ÷ Σ denominator, the same ratio the marts use per shop.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_RULE = "order_first"
+RULES = ("order", "payment", "order_first")
+RULE_LABELS = {"order": "下单判定", "payment": "付款判定", "order_first": "下单优先判定"}
+ALL_SHOPS = None  # shop argument meaning "every shop"
+
+
+def published_path() -> Path:
+    return Path(os.environ.get("KEFU_PUBLISHED_PATH", ROOT / "data" / "published" / "kefu.duckdb"))
+
+
+class PublishedFileMissing(FileNotFoundError):
+    pass
+
+
+@contextmanager
+def connect(path: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = Path(path) if path else published_path()
+    if not path.exists():
+        raise PublishedFileMissing(f"published database not found: {path} (run `make build` or `kefu publish`)")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _df(sql: str, params: list[Any] | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    with connect(path) as con:
+        return con.execute(sql, params or []).df()
+
+
+def _row(sql: str, params: list[Any] | None = None, path: str | Path | None = None) -> dict[str, Any]:
+    with connect(path) as con:
+        cur = con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        row = cur.fetchone()
+    return dict(zip(names, row)) if row else {name: None for name in names}
+
+
+def _shop_filter(shop: str | None, column: str = "shop_id") -> tuple[str, list[Any]]:
+    """SQL condition and parameters restricting to one shop, or nothing for every shop."""
+    return (f"{column} = ?", [shop]) if shop else ("true", [])
+
+
+# ---------------------------------------------------------------- formatting shared by the app and the tests
+
+def fmt_int(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return "—"
+    return f"{int(value):,}"
+
+
+def fmt_pct(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    return f"{float(value) * 100:.1f}%"
+
+
+def fmt_amount(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    return f"{float(value):,.2f}"
+
+
+def fmt_seconds(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    return f"{float(value):.0f} 秒"
+
+
+# ---------------------------------------------------------------- dimensions and freshness
+
+def shops(path: str | Path | None = None) -> list[str]:
+    df = _df("select distinct shop_id from marts.agg_shop_daily_receptions order by shop_id", path=path)
+    return df["shop_id"].tolist()
+
+
+def business_dates(path: str | Path | None = None) -> list[dt.date]:
+    """Business dates with receptions, latest first."""
+    df = _df("select distinct reception_date from marts.agg_shop_daily_receptions order by reception_date desc",
+             path=path)
+    return [d.date() if hasattr(d, "date") else d for d in df["reception_date"]]
+
+
+def latest_business_date(path: str | Path | None = None) -> dt.date | None:
+    value = _row("select max(reception_date) as d from marts.agg_shop_daily_receptions", path=path)["d"]
+    return value
+
+
+def freshness(path: str | Path | None = None) -> dict[str, Any]:
+    """The latest run from main.kefu_runs when the published file has it, else the latest business date.
+
+    kind = 'run' (value = the latest timestamp column's maximum, column = its name, status when a status
+    column exists) or 'business_date' (value = latest reception date).
+    """
+    with connect(path) as con:
+        cols = con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_catalog = current_database() and table_schema = 'main' and table_name = 'kefu_runs' "
+            "order by ordinal_position").fetchall()
+        if cols:
+            ts_cols = [c for c, t in cols if t.startswith("TIMESTAMP") or t == "DATE"]
+            preferred = [c for c in ("finished_at", "published_at", "ended_at", "completed_at", "run_at",
+                                     "started_at") if c in ts_cols]
+            ts = (preferred or ts_cols or [None])[0]
+            if ts:
+                status = next((c for c, _ in cols if c in ("status", "result", "state")), None)
+                sel = f'"{ts}" as value' + (f', "{status}" as status' if status else "")
+                row = con.execute(f'select {sel} from main.kefu_runs order by "{ts}" desc nulls last limit 1'
+                                  ).fetchone()
+                if row:
+                    return {"kind": "run", "value": row[0], "column": ts,
+                            "status": row[1] if status else None}
+        value = con.execute("select max(reception_date) from marts.agg_shop_daily_receptions").fetchone()[0]
+    return {"kind": "business_date", "value": value, "column": "reception_date", "status": None}
+
+
+# ---------------------------------------------------------------- 客服大屏
+
+def screen_receptions(day: dt.date, shop: str | None = None, path: str | Path | None = None) -> dict[str, Any]:
+    """咨询 / 接待 / 过滤 / 询单 buyers of the day, agg_shop_daily_receptions summed over shops."""
+    cond, params = _shop_filter(shop)
+    return _row(
+        "select coalesce(sum(consult_buyers), 0)::bigint as consult_buyers, "
+        "coalesce(sum(reception_buyers), 0)::bigint as reception_buyers, "
+        "coalesce(sum(filtered_buyers), 0)::bigint as filtered_buyers, "
+        "coalesce(sum(inquiry_buyers), 0)::bigint as inquiry_buyers, "
+        "coalesce(sum(after_sale_buyers), 0)::bigint as after_sale_buyers "
+        f"from marts.agg_shop_daily_receptions where reception_date = ? and {cond}",
+        [day, *params], path)
+
+
+def screen_service(day: dt.date, shop: str | None = None, path: str | Path | None = None) -> dict[str, Any]:
+    """回复率 = Σ replied_reception_count ÷ Σ replyable_reception_count; 三分钟响应率 = Σ within deadline ÷
+    Σ assessment rounds (agg_shop_daily_service). With one shop these equal the mart's reply_rate and
+    three_minute_response_rate columns; null when the denominator is 0, as in the mart."""
+    cond, params = _shop_filter(shop)
+    return _row(
+        "select sum(replied_reception_count)::bigint as replied_reception_count, "
+        "sum(replyable_reception_count)::bigint as replyable_reception_count, "
+        "sum(replied_reception_count) / nullif(sum(replyable_reception_count), 0) as reply_rate, "
+        "sum(assessment_rounds_within_deadline_count)::bigint as assessment_rounds_within_deadline_count, "
+        "sum(assessment_round_count)::bigint as assessment_round_count, "
+        "sum(assessment_rounds_within_deadline_count) / nullif(sum(assessment_round_count), 0) "
+        "as three_minute_response_rate "
+        f"from marts.agg_shop_daily_service where service_date = ? and {cond}",
+        [day, *params], path)
+
+
+def screen_service_by_shop(day: dt.date, shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select platform, shop_id, reply_rate, replied_reception_count, replyable_reception_count, "
+        "three_minute_response_rate, assessment_rounds_within_deadline_count, assessment_round_count, "
+        "avg_first_response_seconds, avg_response_seconds "
+        f"from marts.agg_shop_daily_service where service_date = ? and {cond} order by platform, shop_id",
+        [day, *params], path)
+
+
+def hourly_waiting(day: dt.date, shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """Buyers waiting at the end of each hour (agg_shop_hourly_load.waiting_buyer_count summed over shops)."""
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select hour(hour_start_at) as hour, sum(waiting_buyer_count)::bigint as waiting_buyer_count, "
+        "sum(new_reception_count)::bigint as new_reception_count, "
+        "sum(answered_round_count)::bigint as answered_round_count "
+        f"from marts.agg_shop_hourly_load where load_date = ? and {cond} group by all order by hour",
+        [day, *params], path)
+
+
+def agent_day(day: dt.date, shop: str | None = None, rule: str = DEFAULT_RULE,
+              path: str | Path | None = None) -> pd.DataFrame:
+    """Each agent's receptions (agg_agent_daily_receptions) and sales under the rule (agg_agent_daily_sales)."""
+    cond, params = _shop_filter(shop, "coalesce(r.shop_id, s.shop_id)")
+    return _df(
+        "with r as (select * from marts.agg_agent_daily_receptions where reception_date = ?), "
+        "s as (select * from marts.agg_agent_daily_sales where activity_date = ? and attribution_rule = ?) "
+        "select coalesce(r.platform, s.platform) as platform, coalesce(r.shop_id, s.shop_id) as shop_id, "
+        "coalesce(r.agent_id, s.agent_id) as agent_id, "
+        "coalesce(r.consult_count, 0) as consult_count, coalesce(r.reception_count, 0)::bigint as reception_count, "
+        "coalesce(r.filtered_count, 0)::bigint as filtered_count, "
+        "coalesce(r.inquiry_count, 0)::bigint as inquiry_count, "
+        "coalesce(s.sales_amount, 0)::double as sales_amount, coalesce(s.sales_buyers, 0) as sales_buyers, "
+        "coalesce(s.paid_orders, 0) as paid_orders "
+        "from r full join s on r.platform = s.platform and r.shop_id = s.shop_id and r.agent_id = s.agent_id "
+        f"where {cond} order by sales_amount desc, reception_count desc, shop_id, agent_id",
+        [day, day, rule, *params], path)
+
+
+def sales_split(day: dt.date, shop: str | None = None, rule: str = DEFAULT_RULE,
+                path: str | Path | None = None) -> dict[str, Any]:
+    """客服 vs 静默 sales of the paid day (agg_shop_daily_sales summed over shops)."""
+    cond, params = _shop_filter(shop)
+    return _row(
+        "select coalesce(sum(shop_sales_amount), 0)::double as shop_sales_amount, "
+        "coalesce(sum(agent_sales_amount), 0)::double as agent_sales_amount, "
+        "coalesce(sum(silent_sales_amount), 0)::double as silent_sales_amount, "
+        "sum(agent_sales_amount)::double / nullif(sum(shop_sales_amount), 0)::double as agent_amount_share, "
+        "coalesce(sum(agent_sales_buyers), 0)::bigint as agent_sales_buyers, "
+        "coalesce(sum(silent_sales_buyers), 0)::bigint as silent_sales_buyers "
+        f"from marts.agg_shop_daily_sales where sales_date = ? and attribution_rule = ? and {cond}",
+        [day, rule, *params], path)
+
+
+def sales_split_trend(shop: str | None = None, rule: str = DEFAULT_RULE,
+                      path: str | Path | None = None) -> pd.DataFrame:
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select sales_date, sum(agent_sales_amount)::double as agent_sales_amount, "
+        "sum(silent_sales_amount)::double as silent_sales_amount "
+        f"from marts.agg_shop_daily_sales where attribution_rule = ? and {cond} group by all order by sales_date",
+        [rule, *params], path)
+
+
+# ---------------------------------------------------------------- 客服排行
+
+def sales_date_range(path: str | Path | None = None) -> tuple[dt.date, dt.date]:
+    row = _row("select min(activity_date) as lo, max(activity_date) as hi from marts.agg_agent_daily_sales",
+               path=path)
+    return row["lo"], row["hi"]
+
+
+def leaderboard(start: dt.date, end: dt.date, rule: str = DEFAULT_RULE, shop: str | None = None,
+                path: str | Path | None = None) -> pd.DataFrame:
+    """Agents ranked by sales under one rule over [start, end]: the additive agg_agent_daily_sales columns summed
+    over days (sales_buyer_days = Σ daily 销售人数, a buyer paying on two days counts twice)."""
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select platform, shop_id, agent_id, sum(sales_amount)::double as sales_amount, "
+        "sum(sales_quantity)::bigint as sales_quantity, sum(paid_orders)::bigint as paid_orders, "
+        "sum(sales_buyers)::bigint as sales_buyer_days, sum(ordered_amount)::double as ordered_amount, "
+        "sum(unpaid_amount)::double as unpaid_amount "
+        "from marts.agg_agent_daily_sales "
+        f"where attribution_rule = ? and activity_date between ? and ? and {cond} "
+        "group by all order by sales_amount desc, shop_id, agent_id",
+        [rule, start, end, *params], path)
+
+
+def leaderboard_rules(start: dt.date, end: dt.date, shop: str | None = None,
+                      path: str | Path | None = None) -> pd.DataFrame:
+    """Σ sales_amount per agent under each of the three rules, side by side."""
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select platform, shop_id, agent_id, "
+        "coalesce(sum(sales_amount) filter (where attribution_rule = 'order'), 0)::double as sales_order, "
+        "coalesce(sum(sales_amount) filter (where attribution_rule = 'payment'), 0)::double as sales_payment, "
+        "coalesce(sum(sales_amount) filter (where attribution_rule = 'order_first'), 0)::double "
+        "as sales_order_first "
+        f"from marts.agg_agent_daily_sales where activity_date between ? and ? and {cond} "
+        "group by all order by sales_order_first desc, shop_id, agent_id",
+        [start, end, *params], path)
+
+
+# ---------------------------------------------------------------- 询单转化
+
+def conversion_cohorts(shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select platform, shop_id, inquiry_date, inquiry_buyers, ordered_same_day_buyers::bigint "
+        "as ordered_same_day_buyers, ordered_buyers::bigint as ordered_buyers, "
+        "paid_next_day_buyers::bigint as paid_next_day_buyers, paid_final_buyers::bigint as paid_final_buyers, "
+        "lost_buyers::bigint as lost_buyers, ordered_same_day_rate, ordered_rate, paid_next_day_rate, "
+        "paid_final_rate, is_mature_ordered_same_day, is_mature_ordered, is_mature_paid_next_day, "
+        "is_mature_paid_final, as_of_date "
+        f"from marts.agg_shop_daily_conversion where {cond} order by inquiry_date desc, platform, shop_id",
+        params, path)
+
+
+# ---------------------------------------------------------------- 服务质量
+
+RESPONSE_BIN_SECONDS = 30
+RESPONSE_BIN_CAP = 600  # answered rounds slower than this land in one last bin
+
+
+def response_histogram(shop: str | None = None, start: dt.date | None = None, end: dt.date | None = None,
+                       path: str | Path | None = None) -> pd.DataFrame:
+    """Answered rounds of fct_response_rounds by response_seconds, 30-second bins, ≥ 600 s in one bin."""
+    cond, params = _shop_filter(shop)
+    return _df(
+        f"select least(floor(response_seconds / {RESPONSE_BIN_SECONDS}) * {RESPONSE_BIN_SECONDS}, "
+        f"{RESPONSE_BIN_CAP})::integer as bin_start_seconds, count(*) as round_count "
+        "from marts.fct_response_rounds where is_answered and response_seconds is not null "
+        f"and round_date between coalesce(?, date '1900-01-01') and coalesce(?, date '2999-12-31') and {cond} "
+        "group by all order by bin_start_seconds",
+        [start, end, *params], path)
+
+
+def hourly_load(shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select load_date, hour(hour_start_at) as hour, sum(new_reception_count)::bigint as new_reception_count, "
+        "sum(buyer_message_count)::bigint as buyer_message_count, "
+        "sum(answered_round_count)::bigint as answered_round_count, "
+        "sum(waiting_buyer_count)::bigint as waiting_buyer_count "
+        f"from marts.agg_shop_hourly_load where {cond} group by all order by load_date, hour",
+        params, path)
+
+
+def feige_rates(shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select platform, shop_id, service_date, feige_session_count, feige_passed_session_count, "
+        "feige_session_reply_rate, feige_round_count, feige_rounds_within_deadline_count, feige_round_reply_rate "
+        f"from marts.agg_shop_daily_service where {cond} order by service_date desc, platform, shop_id",
+        params, path)
+
+
+# ---------------------------------------------------------------- FAQ and 同行同层
+
+def faq_shop_daily(shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select platform, shop_id, event_date, trigger_count, click_count, click_through_rate, resolved_count, "
+        "transferred_count, resolution_rate, effectiveness_rate "
+        f"from marts.agg_faq_daily where is_shop_total and {cond} order by event_date desc, platform, shop_id",
+        params, path)
+
+
+def faq_transferred_questions(day: dt.date | None = None, shop: str | None = None,
+                              path: str | Path | None = None) -> pd.DataFrame:
+    """Questions of the day (latest FAQ day when none) ranked by transfer_rank (1 = most transfers)."""
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select platform, shop_id, faq_id, topic, event_date, transfer_rank, transferred_count, trigger_count, "
+        "click_through_rate, resolution_rate "
+        "from marts.agg_faq_daily where not is_shop_total "
+        "and event_date = coalesce(?, (select max(event_date) from marts.agg_faq_daily)) "
+        f"and {cond} order by transfer_rank, platform, shop_id, faq_id",
+        [day, *params], path)
+
+
+def benchmark_gaps(shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select platform, shop_id, category, tier, period, metric_name, is_higher_better, shop_value, "
+        "excellent_value, median_value, gap_to_excellent, gap_to_median, is_at_excellent, is_at_or_above_median "
+        f"from marts.agg_shop_benchmark_gap where {cond} order by period desc, platform, shop_id, metric_name",
+        params, path)
