@@ -149,9 +149,10 @@ def _gate_state(source: Path) -> tuple[dict[str, Any], str | None]:
         return state, f"gate result {result_path(source)} is for an older build of {source} (run `kefu check`)"
     if not gate.get("passed"):
         failed = [c for c in gate.get("checks", []) if not c.get("success")]
-        first = f": {failed[0]['suite']} {failed[0]['expectation']} {failed[0]['column']}" if failed else ""
-        more = f" and {len(failed) - 1} more" if len(failed) > 1 else ""
-        return state, f"quality gate failed{first}{more} (see {gate.get('html_path')})"
+        named = "; ".join(
+            f"{c['suite']} {c['expectation'].removeprefix('expect_')} {c['column']}" for c in failed[:3])
+        more = f"; and {len(failed) - 3} more" if len(failed) > 3 else ""
+        return state, f"quality gate failed ({len(failed)}): {named}{more} (see {gate.get('html_path')})"
     return state, None
 
 
