@@ -65,6 +65,7 @@ def _cmd_check_landing(ns: argparse.Namespace) -> int:
 
 
 def _cmd_build(ns: argparse.Namespace) -> int:
+    from kefu.gate import run_gate, summary
     from kefu.publish import publish
 
     check_landing(default_landing())
@@ -72,15 +73,28 @@ def _cmd_build(ns: argparse.Namespace) -> int:
     if rc != 0:
         print(f"dbt build failed (exit {rc}); nothing published", file=sys.stderr)
         return rc
+    result = run_gate()
+    print(summary(result))
+    if not result.passed:
+        print("quality gate failed; nothing published", file=sys.stderr)
+        return 1
     published = publish()
     print(f"published: {published}")
     return 0
 
 
+def _cmd_check(ns: argparse.Namespace) -> int:
+    from kefu.gate import run_gate, summary
+
+    result = run_gate(ns.db, ns.report)
+    print(summary(result))
+    return 0 if result.passed else 1
+
+
 def _cmd_publish(ns: argparse.Namespace) -> int:
     from kefu.publish import publish
 
-    print(f"published: {publish(ns.source, ns.target)}")
+    print(f"published: {publish(ns.source, ns.target, ns.run_results)}")
     return 0
 
 
@@ -157,13 +171,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--landing", default=str(default_landing()))
     p.set_defaults(func=_cmd_check_landing)
 
-    p = sub.add_parser("build", help="dbt build on the landing files, then publish the marts atomically")
+    p = sub.add_parser("build", help="check-landing, dbt build, quality gate, then publish the marts atomically")
     p.epilog = "Any further arguments go to dbt, e.g. kefu build --vars '{attribution_rule: payment}'"
     p.set_defaults(func=_cmd_build)
 
-    p = sub.add_parser("publish", help="copy the marts into the published DuckDB file (atomic swap)")
+    p = sub.add_parser("check", help="quality gate (Great Expectations) on the build database; exit 1 on failure")
+    p.add_argument("--db", default=None, help="build database (default KEFU_DB_PATH)")
+    p.add_argument("--report", default=None, help="HTML report (default gate_report.html beside KEFU_PUBLISHED_PATH)")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("publish", help="copy the marts into the published DuckDB file (atomic swap), only when the "
+                                       "last dbt build and `kefu check` passed; every attempt is logged in kefu_runs")
     p.add_argument("--source", default=None, help="build database (default KEFU_DB_PATH)")
     p.add_argument("--target", default=None, help="published database (default KEFU_PUBLISHED_PATH)")
+    p.add_argument("--run-results", default=None,
+                   help="dbt run_results.json of the build (default KEFU_RUN_RESULTS or target/run_results.json)")
     p.set_defaults(func=_cmd_publish)
 
     p = sub.add_parser("ingest-csv", help="convert a CSV export (UTF-8 or GBK) into a landing Parquet file")

@@ -1,17 +1,55 @@
 """Publish the marts: copy them from the build database into a fresh file, then swap it in atomically.
 
 BI tools open the published file only; they never see a half-built or locked database, and the published
-file holds the marts schema alone (no staging rows, no message content, no raw buyer ids).
+file holds the marts schema alone (no staging rows, no message content, no raw buyer ids) plus the run log
+``main.kefu_runs``.
+
+Publishing is gated: `kefu publish` swaps the file in only when the last dbt build passed (every node in
+run_results.json is success / pass / warn / no-op) and the quality gate (`kefu check`) passed for the current build
+database (gate_result.json beside it records the build database's mtime, which must still match). Otherwise it
+refuses with one line on stderr, exit 2, and the published file stays byte-identical.
+
+Run log: every attempt, published or refused, appends one row to ``main.kefu_runs`` of the run-log file
+``kefu_runs.duckdb`` beside the published database. A published file carries a copy of that table as of its own
+publish (its own row included); refused attempts are in the run-log file only, since writing them into the published
+file would change it.
 """
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
+import uuid
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
+from kefu.errors import PublishRefused, UserError
+
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED_SCHEMA = "marts"
+RUNS_TABLE = "kefu_runs"
+OK_STATUSES = {"success", "pass", "warn", "no-op"}
+RUNS_DDL = f"""
+create table if not exists main.{RUNS_TABLE} (
+    run_id varchar primary key,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    as_of date,
+    landing_files_read integer,
+    dbt_pass integer,
+    dbt_warn integer,
+    dbt_error integer,
+    gate_passed boolean,
+    gate_failures integer,
+    rows_per_mart varchar,
+    published boolean,
+    refused_reason varchar,
+    build_db varchar,
+    published_db varchar
+)
+"""
 
 
 def build_path() -> Path:
@@ -22,13 +60,21 @@ def published_path() -> Path:
     return Path(os.environ.get("KEFU_PUBLISHED_PATH", ROOT / "data" / "published" / "kefu.duckdb"))
 
 
-def publish(source: str | Path | None = None, target: str | Path | None = None) -> Path:
-    source = Path(source) if source else build_path()
-    target = Path(target) if target else published_path()
-    if not source.exists():
-        from kefu.errors import UserError
+def run_results_path() -> Path:
+    return Path(os.environ.get("KEFU_RUN_RESULTS", ROOT / "target" / "run_results.json"))
 
-        raise UserError(f"build database not found: {source} (run `make build` first)")
+
+def run_log_path(target: Path) -> Path:
+    return target.with_name(f"{RUNS_TABLE}.duckdb")
+
+
+def _user_error(message: str) -> Exception:
+    return UserError(message)
+
+
+def write_published(source: Path, target: Path, run_log: Path | None = None, run_row: dict | None = None) -> Path:
+    """Copy the marts into a new file beside the target and swap it in; with a run log, first append run_row to it
+    (finished_at = now) and carry a copy of the log into the new file."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging_file = target.with_name(f".{target.name}.tmp")
     staging_file.unlink(missing_ok=True)
@@ -47,7 +93,144 @@ def publish(source: str | Path | None = None, target: str | Path | None = None) 
         for table in tables:
             con.execute(f"create table {PUBLISHED_SCHEMA}.{table} as select * from build.{PUBLISHED_SCHEMA}.{table}")
         con.execute("detach build")
+        if run_log is not None and run_row is not None:
+            _log_run(run_log, {**run_row, "finished_at": dt.datetime.now(dt.timezone.utc)})
+        if run_log is not None and run_log.exists():
+            con.execute(f"attach '{run_log}' as runlog (read_only)")
+            con.execute(f"create table main.{RUNS_TABLE} as select * from runlog.main.{RUNS_TABLE} order by started_at")
+            con.execute("detach runlog")
+        con.execute("checkpoint")
     finally:
         con.close()
     os.replace(staging_file, target)
     return target
+
+
+def _dbt_counts(run_results: Path) -> tuple[dict[str, int], str | None]:
+    """(pass/warn/error counts, refusal reason or None) from dbt's run_results.json."""
+    counts = {"dbt_pass": 0, "dbt_warn": 0, "dbt_error": 0}
+    try:
+        data = json.loads(run_results.read_text(encoding="utf-8"))
+    except OSError:
+        return counts, f"no dbt run results at {run_results} (run `dbt build` first)"
+    except ValueError:
+        return counts, f"unreadable dbt run results: {run_results}"
+    results = data.get("results") or []
+    bad = []
+    for r in results:
+        status = str(r.get("status", "")).lower()
+        if status in ("success", "pass", "no-op"):
+            counts["dbt_pass"] += 1
+        elif status == "warn":
+            counts["dbt_warn"] += 1
+        else:
+            counts["dbt_error"] += 1
+            bad.append(f"{r.get('unique_id', '?')} {status}")
+    which = (data.get("args") or {}).get("which")
+    if which and which != "build":
+        return counts, f"the last dbt invocation was `dbt {which}`, not `dbt build` ({run_results})"
+    if not results:
+        return counts, f"dbt run results list no nodes: {run_results}"
+    if bad:
+        more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
+        return counts, f"the last dbt build did not pass: {bad[0]}{more}"
+    return counts, None
+
+
+def _gate_state(source: Path) -> tuple[dict[str, Any], str | None]:
+    from kefu.gate import read_result, result_path
+
+    gate = read_result(source)
+    if gate is None:
+        return {"gate_passed": None, "gate_failures": None}, f"no gate result for {source} (run `kefu check` first)"
+    state = {"gate_passed": bool(gate.get("passed")), "gate_failures": int(gate.get("failures") or 0)}
+    if gate.get("build_db_mtime_ns") != source.stat().st_mtime_ns:
+        state["gate_passed"] = None
+        return state, f"gate result {result_path(source)} is for an older build of {source} (run `kefu check`)"
+    if not gate.get("passed"):
+        failed = [c for c in gate.get("checks", []) if not c.get("success")]
+        named = "; ".join(
+            f"{c['suite']} {c['expectation'].removeprefix('expect_')} {c['column']}" for c in failed[:3])
+        more = f"; and {len(failed) - 3} more" if len(failed) > 3 else ""
+        return state, f"quality gate failed ({len(failed)}): {named}{more} (see {gate.get('html_path')})"
+    return state, None
+
+
+def _build_facts(source: Path) -> dict[str, Any]:
+    """as_of and rows per mart from the build database (best effort: a refusal still gets logged)."""
+    facts: dict[str, Any] = {"as_of": None, "rows_per_mart": None}
+    try:
+        con = duckdb.connect(str(source), read_only=True)
+    except duckdb.Error:
+        return facts
+    try:
+        try:
+            facts["as_of"] = con.execute("select max(as_of_date) from intermediate.int_as_of").fetchone()[0]
+        except duckdb.Error:
+            pass
+        marts = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by table_name",
+            [PUBLISHED_SCHEMA]).fetchall()]
+        facts["rows_per_mart"] = json.dumps(
+            {m: con.execute(f'select count(*) from {PUBLISHED_SCHEMA}."{m}"').fetchone()[0] for m in marts})
+    finally:
+        con.close()
+    return facts
+
+
+def _landing_files() -> int:
+    from kefu.cli import LANDING_TABLES, default_landing
+
+    landing = default_landing()
+    return sum(len(list((landing / t).glob("*.parquet"))) for t in LANDING_TABLES if (landing / t).is_dir())
+
+
+def _log_run(run_log: Path, row: dict[str, Any]) -> None:
+    run_log.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(run_log))
+    try:
+        con.execute(RUNS_DDL)
+        cols = list(row)
+        con.execute(
+            f"insert into main.{RUNS_TABLE} ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
+            [row[c] for c in cols],
+        )
+    finally:
+        con.close()
+
+
+def publish(
+    source: str | Path | None = None,
+    target: str | Path | None = None,
+    run_results: str | Path | None = None,
+) -> Path:
+    """Gated atomic publish; raises PublishRefused (after logging the attempt) when the build or gate did not pass."""
+    started = dt.datetime.now(dt.timezone.utc)
+    source = Path(source) if source else build_path()
+    target = Path(target) if target else published_path()
+    run_results = Path(run_results) if run_results else run_results_path()
+    if not source.exists():
+        raise _user_error(f"build database not found: {source} (run `make build` first)")
+    run_log = run_log_path(target)
+    counts, dbt_reason = _dbt_counts(run_results)
+    gate, gate_reason = _gate_state(source)
+    reason = dbt_reason or gate_reason
+    row: dict[str, Any] = {
+        "run_id": uuid.uuid4().hex,
+        "started_at": started,
+        "finished_at": None,
+        **_build_facts(source),
+        "landing_files_read": _landing_files(),
+        **counts,
+        **gate,
+        "published": reason is None,
+        "refused_reason": reason,
+        "build_db": str(source.resolve()),
+        "published_db": str(target.resolve()),
+    }
+    if reason is not None:
+        row["finished_at"] = dt.datetime.now(dt.timezone.utc)
+        _log_run(run_log, row)
+
+        raise PublishRefused(f"publish refused: {reason}; {target} left unchanged")
+    return write_published(source, target, run_log, row)

@@ -103,9 +103,9 @@ def test_missing_landing_folder_is_one_clear_line(tmp_path):
 
 
 def test_published_file_has_marts_only_and_no_pii(built_db, small_landing, tmp_path):
-    from kefu.publish import publish
+    from kefu.publish import write_published
 
-    target = publish(built_db, tmp_path / "published.duckdb")
+    target = write_published(built_db, tmp_path / "published.duckdb")  # the copy step; gating: test_gate.py
     schemas = {r[0] for r in _query(target, "select distinct table_schema from information_schema.tables")}
     assert schemas == {"marts"}
     columns = {r[0] for r in _query(target, "select distinct column_name from information_schema.columns")}
