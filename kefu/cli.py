@@ -12,17 +12,13 @@ import sys
 from pathlib import Path
 
 from kefu.errors import UserError
-from kefu.landing import landing_table_names
+from kefu.landing import default_landing, landing_table_names
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SALT_WARNING = (
     "WARNING: KEFU_BUYER_SALT is not set: buyer pseudonyms use the development salt, which is public. Set "
     "KEFU_BUYER_SALT to a secret of your own for real exports (the default is meant for the generated sample only)."
 )
-
-
-def default_landing() -> Path:
-    return Path(os.environ.get("KEFU_LANDING_PATH", ROOT / "data" / "landing"))
 
 
 def is_generated_sample(landing: Path) -> bool:

@@ -54,6 +54,15 @@ def contract() -> list[TableContract]:
     return sorted(tables, key=lambda t: t.name)
 
 
+def default_landing() -> Path:
+    return Path(os.environ.get("KEFU_LANDING_PATH", ROOT / "data" / "landing"))
+
+
+def landing_files(root: Path) -> list[Path]:
+    """Every Parquet or CSV landing file of every contract table (what a build reads)."""
+    return [path for table in contract() for path in _files(root, table.name)]
+
+
 def landing_table_names() -> list[str]:
     return [t.name for t in contract()]
 

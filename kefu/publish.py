@@ -179,10 +179,9 @@ def _build_facts(source: Path) -> dict[str, Any]:
 
 
 def _landing_files() -> int:
-    from kefu.cli import LANDING_TABLES, default_landing
+    from kefu.landing import default_landing, landing_files
 
-    landing = default_landing()
-    return sum(len(list((landing / t).glob("*.parquet"))) for t in LANDING_TABLES if (landing / t).is_dir())
+    return len(landing_files(default_landing()))
 
 
 def _log_run(run_log: Path, row: dict[str, Any]) -> None:
