@@ -7,12 +7,14 @@ export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export KEFU_LANDING_PATH ?= $(CURDIR)/data/landing
 export KEFU_DB_PATH ?= $(CURDIR)/data/build/kefu.duckdb
 export KEFU_PUBLISHED_PATH ?= $(CURDIR)/data/published/kefu.duckdb
+# the last `dbt build`'s results, kept beside the build database (later dbt commands such as docs overwrite target/)
+export KEFU_RUN_RESULTS ?= $(dir $(KEFU_DB_PATH))run_results.json
 export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: build test install sample dbt-build check publish lint pytest bench dashboard chromium e2e clean
+.PHONY: build test install sample dbt-build docs check publish lint pytest bench dashboard chromium e2e clean
 
-build: install sample dbt-build check publish
+build: install sample dbt-build check publish docs
 
 test: install lint sample dbt-build pytest
 
@@ -32,7 +34,13 @@ dbt-build: install
 	mkdir -p $(dir $(KEFU_DB_PATH))
 	rm -f $(KEFU_DB_PATH) $(KEFU_DB_PATH).wal
 	$(BIN)/kefu check-landing --landing $(KEFU_LANDING_PATH)
-	$(BIN)/dbt build --project-dir .
+	rm -f $(KEFU_RUN_RESULTS)
+	$(BIN)/dbt build --project-dir .; rc=$$?; cp target/run_results.json $(KEFU_RUN_RESULTS); exit $$rc
+
+# dbt docs (models, columns, lineage, exposures) as static HTML: open target/index.html, or `dbt docs serve`.
+docs: install
+	$(BIN)/dbt docs generate --project-dir . --static
+	@echo "dbt docs: $(CURDIR)/target/static_index.html"
 
 # Quality gate (kefu/gate.py). The synthetic sample's shop-days swing to 0.33x their trailing median (buyers come in
 # bursts), so the sample build judges volume at 0.25x; real data keeps kefu's default 0.5x unless this is set.

@@ -29,6 +29,7 @@ from kefu.errors import PublishRefused, UserError
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED_SCHEMA = "marts"
+CATALOG = ROOT / "docs" / "column_catalog.yml"
 RUNS_TABLE = "kefu_runs"
 OK_STATUSES = {"success", "pass", "warn", "no-op"}
 RUNS_DDL = f"""
@@ -72,6 +73,35 @@ def _user_error(message: str) -> Exception:
     return UserError(message)
 
 
+def column_catalog() -> dict[str, dict[str, str]]:
+    """docs/column_catalog.yml: every mart column name with its Chinese label and definition."""
+    import yaml
+
+    return yaml.safe_load(CATALOG.read_text(encoding="utf-8"))["columns"]
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection) -> None:
+    """Self-describing published file: each mart's description (dbt persist_docs) as the table comment, and per
+    column its Chinese label and definition from the column catalog (the dbt YAML description when it has one)."""
+    catalog = column_catalog()
+    for table, comment in con.execute(
+            "select table_name, comment from duckdb_tables() where database_name = 'build' and schema_name = ?",
+            [PUBLISHED_SCHEMA]).fetchall():
+        if comment:
+            con.execute(f"comment on table {PUBLISHED_SCHEMA}.{table} is {_sql_text(comment)}")
+    for table, column, comment in con.execute(
+            "select table_name, column_name, comment from duckdb_columns() "
+            "where database_name = 'build' and schema_name = ?", [PUBLISHED_SCHEMA]).fetchall():
+        entry = catalog.get(column, {})
+        text = " — ".join(part for part in (entry.get("label_zh"), comment or entry.get("description")) if part)
+        if text:
+            con.execute(f'comment on column {PUBLISHED_SCHEMA}.{table}."{column}" is {_sql_text(text)}')
+
+
 def write_published(source: Path, target: Path, run_log: Path | None = None, run_row: dict | None = None) -> Path:
     """Copy the marts into a new file beside the target and swap it in; with a run log, first append run_row to it
     (finished_at = now) and carry a copy of the log into the new file."""
@@ -92,6 +122,7 @@ def write_published(source: Path, target: Path, run_log: Path | None = None, run
         con.execute(f"create schema {PUBLISHED_SCHEMA}")
         for table in tables:
             con.execute(f"create table {PUBLISHED_SCHEMA}.{table} as select * from build.{PUBLISHED_SCHEMA}.{table}")
+        _copy_comments(con)
         con.execute("detach build")
         if run_log is not None and run_row is not None:
             _log_run(run_log, {**run_row, "finished_at": dt.datetime.now(dt.timezone.utc)})

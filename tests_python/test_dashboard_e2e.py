@@ -52,10 +52,10 @@ def published(request, tmp_path_factory) -> Path:
         path = Path(existing)
         assert path.exists(), f"KEFU_E2E_PUBLISHED={existing} does not exist"
         return path
-    from kefu.publish import publish
+    from kefu.publish import write_published
 
     built_db = request.getfixturevalue("built_db")
-    return publish(built_db, tmp_path_factory.mktemp("published") / "kefu.duckdb")
+    return write_published(built_db, tmp_path_factory.mktemp("published") / "kefu.duckdb")
 
 
 @pytest.fixture(scope="module")

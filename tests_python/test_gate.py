@@ -99,7 +99,7 @@ def test_corrupted_mart_fails_gate_and_publish_refuses(db_copy, built_db, tmp_pa
 
 
 def test_publish_refuses_failed_dbt_build_and_stale_gate(db_copy, tmp_path):
-    from kefu.cli import PublishRefused
+    from kefu.errors import PublishRefused
     from kefu.gate import result_path
     from kefu.publish import publish
 

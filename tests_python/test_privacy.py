@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from kefu.publish import build_path, publish
-from kefu.cli import default_landing
+from kefu.publish import build_path, write_published
+from kefu.landing import default_landing
 
 RAW_SECRETS = {
     "raw_sessions": ["buyer_id"],
@@ -22,7 +22,7 @@ def published(tmp_path_factory):
     db = build_path()
     if not db.exists():
         pytest.fail(f"{db} not found: build the sample first (`make dbt-build`, which `make test` runs)")
-    return publish(db, tmp_path_factory.mktemp("privacy") / "kefu.duckdb")
+    return write_published(db, tmp_path_factory.mktemp("privacy") / "kefu.duckdb")
 
 
 def _secrets(con: duckdb.DuckDBPyConnection) -> int:
