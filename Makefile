@@ -56,8 +56,9 @@ lint: install
 	mkdir -p $(CURDIR)/data/build
 	KEFU_DB_PATH=$(CURDIR)/data/build/lint.duckdb $(BIN)/sqlfluff lint models tests/singular analyses --processes 2
 
+# two workers, one test file each at a time (module fixtures stay in one worker); dbt target folders per worker
 pytest: install
-	$(BIN)/python -m pytest tests_python -q
+	$(BIN)/python -m pytest tests_python -q -n 2 --dist loadfile
 
 bench: install
 	$(BIN)/kefu bench --scale $${SCALE:-10} --out bench/bench.json

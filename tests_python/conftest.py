@@ -13,6 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 
+def target_dir(name: str) -> Path:
+    """A dbt target folder of the tests; under pytest-xdist each worker has its own (dbt writes manifest and run
+    results there)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return ROOT / (f"{name}_{worker}" if worker else name)
+
+
 def run_dbt(args: list[str], db_path: Path, landing: Path, target: str, check: bool = False) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
@@ -21,6 +28,7 @@ def run_dbt(args: list[str], db_path: Path, landing: Path, target: str, check: b
         "KEFU_LANDING_PATH": str(landing),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
     }
+    target = target_dir(target).name
     cmd = [DBT, *args, "--project-dir", str(ROOT), "--target-path", target, "--log-path", str(db_path.parent / "logs")]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     if check and proc.returncode != 0:

@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, target_dir
 
-RUN_RESULTS = ROOT / "target_pytest_default" / "run_results.json"  # written by the built_db fixture's dbt build
+RUN_RESULTS = target_dir("target_pytest_default") / "run_results.json"  # written by the built_db fixture's dbt build
 KEFU = str(Path(sys.executable).with_name("kefu"))
 
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, target_dir
 
 MF = str(Path(sys.executable).with_name("mf"))
-BUILD_TARGET = ROOT / "target_pytest_default"  # target path of the built_db fixture (conftest.py)
+BUILD_TARGET = target_dir("target_pytest_default")  # target path of the built_db fixture (conftest.py)
 
 # metric -> (mart, date column, numerator, denominator or None for a plain sum, row filter)
 METRICS: dict[str, tuple[str, str, str, str | None, str]] = {
