@@ -7,7 +7,7 @@
     built with; when seeds/shop_rules.csv or a rule var moved since, a run without --full-refresh fails here, before
     any incremental model mixes old and new rules (DECISIONLOG "Per-shop rules").
 -#}
-{%- if execute and not flags.FULL_REFRESH and load_relation(this) is not none %}
+{%- if execute and not flags.FULL_REFRESH and this is not none and load_relation(this) is not none %}
     {%- set stored = run_query('select distinct rules_fingerprint from ' ~ this) %}
     {%- set current = run_query('select ' ~ rules_fingerprint(ref('stg_config__shop_rules'))) %}
     {%- if stored.rows | length > 0 and (stored.columns[0].values() | list) != [current.rows[0][0]] %}
