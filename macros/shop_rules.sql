@@ -165,3 +165,27 @@
         {%- endif -%}
     {%- endif -%}
 {% endmacro %}
+
+{% macro shop_rule_columns(names=none, alias='rules', prefix='', mode='resolved') -%}
+    {#- A comma-separated column list over the rules (default: all of shop_rule_specs()), one macro call so the
+        models stay lintable. mode: resolved = shop_rule() values; plain = the alias's columns as they are;
+        null = typed nulls; typed = the seed's text cells cast to their type (empty = null). -#}
+    {%- set specs = shop_rule_specs() -%}
+    {%- set columns = [] -%}
+    {%- for name in (specs.keys() | list if names is none else names) -%}
+        {%- set kind = specs[name] -%}
+        {%- if mode == 'resolved' -%}
+            {%- set expression = shop_rule(name, alias) -%}
+        {%- elif mode == 'plain' -%}
+            {%- set expression = alias ~ '.' ~ name -%}
+        {%- elif mode == 'null' -%}
+            {%- set expression = 'cast(null as ' ~ rule_sql_type(kind) ~ ')' -%}
+        {%- else -%}
+            {%- set cell = "nullif(trim(cast(" ~ alias ~ "." ~ name ~ " as varchar)), '')" -%}
+            {%- set expression = ("lower(" ~ cell ~ ") = 'true'") if kind == 'bool'
+                else (("cast(" ~ cell ~ " as integer)") if kind in ('int0', 'int1') else cell) -%}
+        {%- endif -%}
+        {%- do columns.append(expression ~ ' as ' ~ prefix ~ name) -%}
+    {%- endfor -%}
+    {{ columns | join(',\n        ') }}
+{%- endmacro %}

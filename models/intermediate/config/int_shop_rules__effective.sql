@@ -31,26 +31,23 @@ starts as (
         shops.shop_id,
         cast('1900-01-01' as date) as effective_from,
         false as is_shop_override,
-        {%- for name, kind in shop_rule_specs().items() %}
-        cast(null as {{ rule_sql_type(kind) }}) as {{ name }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ shop_rule_columns(mode='null') }}
     from shops
-    where not exists (
-        select 1 from overrides
-        where
-            overrides.platform = shops.platform
-            and overrides.shop_id = shops.shop_id
-            and overrides.effective_from <= cast('1900-01-01' as date)
-    )
+    where
+        not exists (
+            select 1 from overrides
+            where
+                overrides.platform = shops.platform
+                and overrides.shop_id = shops.shop_id
+                and overrides.effective_from <= cast('1900-01-01' as date)
+        )
     union all
     select
         platform,
         shop_id,
         effective_from,
         true as is_shop_override,
-        {%- for name in shop_rule_specs().keys() %}
-        {{ name }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ shop_rule_columns(alias='overrides', mode='plain') }}
     from overrides
 ),
 
@@ -71,9 +68,7 @@ final as (
         effective_from,
         effective_to,
         is_shop_override,
-        {%- for name in shop_rule_specs().keys() %}
-        {{ shop_rule(name, 'ranges') }} as {{ name }},
-        {%- endfor %}
+        {{ shop_rule_columns(alias='ranges') }},
         {{ time_text_seconds(shop_rule('assessment_start', 'ranges')) }} as assessment_start_seconds,
         {{ time_text_seconds(shop_rule('assessment_end', 'ranges')) }} as assessment_end_seconds,
         {{ rule_version('ranges') }} as rule_version,

@@ -14,11 +14,9 @@ with daily as (
 receptions as (
     select
         daily.*,
-        {%- for name in ['after_sale_days', 'inquiry_valid_days', 'followup_gap_hours', 'filter_account_enabled',
-                         'filter_ad_enabled', 'filter_single_line_enabled', 'filter_monologue_enabled',
-                         'monologue_max_buyer_msgs', 'followup_not_lost'] %}
-        {{ shop_rule(name) }} as rule_{{ name }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ shop_rule_columns(['after_sale_days', 'inquiry_valid_days', 'followup_gap_hours', 'filter_account_enabled',
+                              'filter_ad_enabled', 'filter_single_line_enabled', 'filter_monologue_enabled',
+                              'monologue_max_buyer_msgs', 'followup_not_lost'], prefix='rule_') }}
     from daily
     {{ join_shop_rules('daily.platform', 'daily.shop_id', 'daily.reception_date') }}
 ),
@@ -45,12 +43,14 @@ order_context as (
     select
         receptions.reception_id,
         bool_or(
-            orders.paid_at >= {{ dbt.dateadd('day', '-1 * receptions.rule_after_sale_days', 'receptions.first_message_at') }}
+            orders.paid_at
+            >= {{ dbt.dateadd('day', '-1 * receptions.rule_after_sale_days', 'receptions.first_message_at') }}
             and orders.paid_at < receptions.first_message_at
         ) as has_recent_paid_order,
         bool_or(
             orders.created_at >= receptions.first_message_at
-            and orders.created_at < {{ inquiry_window_end('receptions.reception_date', 'receptions.rule_inquiry_valid_days') }}
+            and orders.created_at
+            < {{ inquiry_window_end('receptions.reception_date', 'receptions.rule_inquiry_valid_days') }}
         ) as has_order_in_window
     from receptions
     inner join orders
@@ -58,7 +58,8 @@ order_context as (
             receptions.platform = orders.platform
             and receptions.shop_id = orders.shop_id
             and receptions.buyer_key = orders.buyer_key
-            and orders.created_at < {{ inquiry_window_end('receptions.reception_date', 'receptions.rule_inquiry_valid_days') }}
+            and orders.created_at
+            < {{ inquiry_window_end('receptions.reception_date', 'receptions.rule_inquiry_valid_days') }}
     group by receptions.reception_id
 ),
 
@@ -71,7 +72,8 @@ initiated as (
                 and (
                     receptions.previous_buyer_message_at is null
                     or receptions.previous_buyer_message_at
-                    < {{ dbt.dateadd('hour', '-1 * receptions.rule_followup_gap_hours', 'receptions.first_message_at') }}
+                    < {{ dbt.dateadd('hour', '-1 * receptions.rule_followup_gap_hours',
+                                     'receptions.first_message_at') }}
                 )
                 then 'agent'
             else 'buyer'

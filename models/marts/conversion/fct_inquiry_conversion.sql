@@ -39,7 +39,8 @@ first_orders as (
             and inquiries.shop_id = shop_orders.shop_id
             and inquiries.buyer_key = shop_orders.buyer_key
             and shop_orders.created_at >= inquiries.first_message_at
-            and shop_orders.created_at < {{ inquiry_window_end('inquiries.reception_date', 'inquiries.rule_inquiry_valid_days') }}
+            and shop_orders.created_at
+            < {{ inquiry_window_end('inquiries.reception_date', 'inquiries.rule_inquiry_valid_days') }}
 ),
 
 shop_view as (
@@ -87,7 +88,8 @@ final as (
         inquiries.reception_date as inquiry_date,
         inquiries.first_message_at,
         inquiries.initiated_by,
-        {{ inquiry_window_end('inquiries.reception_date', 'inquiries.rule_inquiry_valid_days') }} as inquiry_window_end_at,
+        {{ inquiry_window_end('inquiries.reception_date', 'inquiries.rule_inquiry_valid_days') }}
+            as inquiry_window_end_at,
         first_orders.order_id as first_order_id,
         first_orders.created_at as first_order_created_at,
         shop_view.ordered_same_day,

@@ -107,7 +107,8 @@ final as (
             false
         ) as is_within_deadline,
         coalesce(
-            {{ seconds_between('rounds.round_start_at', 'rounds.replied_at') }} > {{ shop_rule('slow_reply_seconds') }}, false
+            {{ seconds_between('rounds.round_start_at', 'rounds.replied_at') }} > {{ shop_rule('slow_reply_seconds') }},
+            false
         ) as is_slow
     from rounds
     inner join sessions
