@@ -2,7 +2,8 @@
     {#-
         The one attribution rule (docs/metrics.md §3), for one event column (created_at = 落实下单, paid_at = 落实付款).
         For each order with the event set, over the buyer's unfiltered receptions at the shop dated in
-        [event date − (inquiry_valid_days − 1), event date]: the reception whose latest human-phase buyer or manual
+        [event date − (inquiry_valid_days − 1), event date], inquiry_valid_days being the shop's rule in force on the
+        reception's date (its inquiry window reaches the event): the reception whose latest human-phase buyer or manual
         agent message at or before the event is latest wins; ties → lower agent_id.
         Returns one row per credited order: order_id, reception_id, agent_id, reception_date, last_message_at,
         candidate_rank (1 = credited), so callers may also read the runners-up.
@@ -33,14 +34,15 @@
                 and events.shop_id = receptions.shop_id
                 and events.buyer_key = receptions.buyer_key
                 and not receptions.is_filtered
-                and receptions.reception_date
-                between {{ dbt.dateadd('day', 1 - var('inquiry_valid_days'), 'cast(events.event_at as date)') }}
-                and cast(events.event_at as date)
+                and receptions.reception_date <= cast(events.event_at as date)
+        {{ join_shop_rules('receptions.platform', 'receptions.shop_id', 'receptions.reception_date') }}
         inner join {{ messages }} as messages
             on
                 receptions.reception_id = messages.reception_id
                 and (messages.is_buyer_message or messages.is_manual_agent_message)
                 and messages.effective_at <= events.event_at
+        where {{ dbt.dateadd('day', shop_rule('inquiry_valid_days') ~ ' - 1', 'receptions.reception_date') }}
+            >= cast(events.event_at as date)
         group by
             events.order_id, receptions.reception_id, receptions.agent_id, receptions.reception_date,
             cast(events.event_at as date)

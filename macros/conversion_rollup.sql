@@ -1,5 +1,6 @@
 {% macro conversion_rollup(flags_relation, group_columns, cohort_date) %}
-    {#- Cohort counts, rates and maturity from a relation with one row per inquiring buyer and the four flags. -#}
+    {#- Cohort counts, rates and maturity from a relation with one row per inquiring buyer and the four flags;
+        maturity and rule_version from the shop's rules in force on the cohort date. -#}
     select
         {%- for c in group_columns %}
         flags.{{ c }},
@@ -14,13 +15,18 @@
         avg(case when flags.ordered then 1.0 else 0.0 end) as ordered_rate,
         avg(case when flags.paid_next_day then 1.0 else 0.0 end) as paid_next_day_rate,
         avg(case when flags.paid_final then 1.0 else 0.0 end) as paid_final_rate,
-        {{ maturity_flags('flags.' ~ cohort_date) }},
-        as_of.as_of_date
+        {{ maturity_flags('flags.' ~ cohort_date, shop_rule('inquiry_valid_days'), shop_rule('final_pay_days')) }},
+        as_of.as_of_date,
+        {{ rule_version() }} as rule_version
     from {{ flags_relation }} as flags
     cross join {{ ref('int_as_of') }} as as_of
+    {{ join_shop_rules('flags.platform', 'flags.shop_id', 'flags.' ~ cohort_date) }}
     group by
         {%- for c in group_columns %}
         flags.{{ c }},
         {%- endfor %}
-        as_of.as_of_date
+        as_of.as_of_date,
+        {{ rule_version() }},
+        {{ shop_rule('inquiry_valid_days') }},
+        {{ shop_rule('final_pay_days') }}
 {% endmacro %}

@@ -10,7 +10,17 @@
 -#}
 
 {% macro lookback_days() -%}
-    {{- var('late_arrival_days') + var('final_pay_days') -}}
+    {#- late_arrival_days + the longest final_pay_days in force (the global var or any shop_rules row). -#}
+    {%- set final_days = [var('final_pay_days') | int] -%}
+    {#- Looked up by name, not ref(): a unit test of an incremental model must not need the seed as an input. -#}
+    {%- set seed = adapter.get_relation(database=target.database, schema='config', identifier='shop_rules')
+        if execute else none -%}
+    {%- if seed is not none -%}
+        {%- set found = run_query("select max(try_cast(nullif(trim(final_pay_days), '') as integer)) from "
+                                  ~ seed) -%}
+        {%- if found.rows[0][0] is not none -%}{%- do final_days.append(found.rows[0][0] | int) -%}{%- endif -%}
+    {%- endif -%}
+    {{- var('late_arrival_days') + (final_days | max) -}}
 {%- endmacro %}
 
 {% macro lookback_start(relation, date_column) -%}

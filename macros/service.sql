@@ -3,10 +3,11 @@
     {{ seconds_between(day_start(ts), ts) }}
 {%- endmacro %}
 
-{% macro in_time_window(ts, start_var, end_var) -%}
-    {#- True when the time of day of ts lies in [var start_var, var end_var) ('HH:MM' vars, '24:00' = midnight). -#}
-    ({{ seconds_of_day(ts) }} >= {{ time_of_day_seconds(start_var) }}
-        and {{ seconds_of_day(ts) }} < {{ time_of_day_seconds(end_var) }})
+{% macro in_time_window(ts, start_seconds, end_seconds) -%}
+    {#- True when the time of day of ts lies in [start_seconds, end_seconds) (SQL expressions of seconds since
+        midnight, e.g. shop_rule('assessment_start_seconds') or time_of_day_seconds('douyin_assessment_end')). -#}
+    ({{ seconds_of_day(ts) }} >= {{ start_seconds }}
+        and {{ seconds_of_day(ts) }} < {{ end_seconds }})
 {%- endmacro %}
 
 {% macro safe_ratio(numerator, denominator, cap=none) -%}

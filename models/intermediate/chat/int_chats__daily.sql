@@ -74,10 +74,11 @@ final as (
         {{ seconds_between('chats.first_buyer_message_at', 'replies.replied_at') }} as response_seconds,
         coalesce(
             replies.replied_at
-            <= {{ dbt.dateadd('hour', var('chat_reply_deadline_hours'), 'chats.first_buyer_message_at') }},
+            <= {{ dbt.dateadd('hour', shop_rule('chat_reply_deadline_hours'), 'chats.first_buyer_message_at') }},
             false
         ) as is_replied_within_deadline
     from chats
+    {{ join_shop_rules('chats.platform', 'chats.shop_id', 'chats.chat_date') }}
     left join replies
         on
             chats.platform = replies.platform

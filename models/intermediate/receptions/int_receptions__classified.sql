@@ -5,9 +5,20 @@
     single_line, monologue; each switchable by var), after-sale with the re-order exception, and inquiry
     (询单) including the agent-initiated follow-up rule (客服主动跟进不算询单流失).
 -#}
-with receptions as (
+with daily as (
     select * from {{ ref('int_receptions__daily') }}
     where {{ incremental_window('reception_date') }}
+),
+
+-- each reception with the rules in force for its shop on its date (seeds/shop_rules.csv, else the global vars)
+receptions as (
+    select
+        daily.*,
+        {{ shop_rule_columns(['after_sale_days', 'inquiry_valid_days', 'followup_gap_hours', 'filter_account_enabled',
+                              'filter_ad_enabled', 'filter_single_line_enabled', 'filter_monologue_enabled',
+                              'monologue_max_buyer_msgs', 'followup_not_lost'], prefix='rule_') }}
+    from daily
+    {{ join_shop_rules('daily.platform', 'daily.shop_id', 'daily.reception_date') }}
 ),
 
 orders as (
@@ -32,12 +43,14 @@ order_context as (
     select
         receptions.reception_id,
         bool_or(
-            orders.paid_at >= {{ dbt.dateadd('day', -var('after_sale_days'), 'receptions.first_message_at') }}
+            orders.paid_at
+            >= {{ dbt.dateadd('day', '-1 * receptions.rule_after_sale_days', 'receptions.first_message_at') }}
             and orders.paid_at < receptions.first_message_at
         ) as has_recent_paid_order,
         bool_or(
             orders.created_at >= receptions.first_message_at
-            and orders.created_at < {{ inquiry_window_end('receptions.reception_date') }}
+            and orders.created_at
+            < {{ inquiry_window_end('receptions.reception_date', 'receptions.rule_inquiry_valid_days') }}
         ) as has_order_in_window
     from receptions
     inner join orders
@@ -45,7 +58,8 @@ order_context as (
             receptions.platform = orders.platform
             and receptions.shop_id = orders.shop_id
             and receptions.buyer_key = orders.buyer_key
-            and orders.created_at < {{ inquiry_window_end('receptions.reception_date') }}
+            and orders.created_at
+            < {{ inquiry_window_end('receptions.reception_date', 'receptions.rule_inquiry_valid_days') }}
     group by receptions.reception_id
 ),
 
@@ -58,7 +72,8 @@ initiated as (
                 and (
                     receptions.previous_buyer_message_at is null
                     or receptions.previous_buyer_message_at
-                    < {{ dbt.dateadd('hour', -var('followup_gap_hours'), 'receptions.first_message_at') }}
+                    < {{ dbt.dateadd('hour', '-1 * receptions.rule_followup_gap_hours',
+                                     'receptions.first_message_at') }}
                 )
                 then 'agent'
             else 'buyer'
@@ -77,16 +92,16 @@ filtered as (
     select
         *,
         case
-            when {{ var('filter_account_enabled') }} and is_filter_account
+            when rule_filter_account_enabled and is_filter_account
                 then 'account'
-            when {{ var('filter_ad_enabled') }} and buyer_message_count >= 1 and non_ad_buyer_message_count = 0
+            when rule_filter_ad_enabled and buyer_message_count >= 1 and non_ad_buyer_message_count = 0
                 then 'ad'
             -- a buyer who spoke and got no answer is never single_line / monologue (agent_message_count >= 1 below)
-            when {{ var('filter_single_line_enabled') }} and buyer_message_count = 0 and agent_message_count = 1
+            when rule_filter_single_line_enabled and buyer_message_count = 0 and agent_message_count = 1
                 then 'single_line'
             when
-                {{ var('filter_monologue_enabled') }}
-                and buyer_message_count <= {{ var('monologue_max_buyer_msgs') }}
+                rule_filter_monologue_enabled
+                and buyer_message_count <= rule_monologue_max_buyer_msgs
                 and agent_message_count >= 2
                 then 'monologue'
         end as filter_reason,
@@ -114,7 +129,7 @@ final as (
         has_order_in_window,
         filter_reason is null
         and not is_after_sale
-        and (initiated_by = 'buyer' or not {{ var('followup_not_lost') }} or has_order_in_window) as is_inquiry
+        and (initiated_by = 'buyer' or not rule_followup_not_lost or has_order_in_window) as is_inquiry
     from filtered
 )
 

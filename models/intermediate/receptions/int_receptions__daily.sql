@@ -54,6 +54,7 @@ previous_buyer_messages as (
         receptions.reception_date,
         max(human_phase.effective_at) as previous_buyer_message_at
     from receptions
+    {{ join_shop_rules('receptions.platform', 'receptions.shop_id', 'receptions.reception_date') }}
     inner join human_phase
         on
             receptions.platform = human_phase.platform
@@ -63,7 +64,7 @@ previous_buyer_messages as (
             and human_phase.is_buyer_message
             and human_phase.effective_at < receptions.first_message_at
             and human_phase.effective_at
-            >= {{ dbt.dateadd('hour', -var('followup_gap_hours'), 'receptions.first_message_at') }}
+            >= {{ dbt.dateadd('hour', '-1 * ' ~ shop_rule('followup_gap_hours'), 'receptions.first_message_at') }}
     group by
         receptions.platform,
         receptions.shop_id,

@@ -39,13 +39,15 @@ chat_orders as (
         orders.payment_amount,
         orders.item_quantity
     from chats
+    {{ join_shop_rules('chats.platform', 'chats.shop_id', 'chats.chat_date', 'chat_rules') }}
     inner join orders
         on
             chats.platform = orders.platform
             and chats.shop_id = orders.shop_id
             and chats.buyer_key = orders.buyer_key
             and orders.created_at >= chats.first_buyer_message_at
-            and orders.created_at < {{ inquiry_window_end('chats.chat_date') }}
+            and orders.created_at
+            < {{ inquiry_window_end('chats.chat_date', shop_rule('inquiry_valid_days', 'chat_rules')) }}
     where chats.is_replied_within_deadline
 ),
 
@@ -172,4 +174,9 @@ final as (
             and daily.activity_date = rolling.activity_date
 )
 
-select * from final
+-- the shop's rules in force on the row's date (seeds/shop_rules.csv, else the global vars)
+select
+    final.*,
+    {{ rule_version() }} as rule_version
+from final
+{{ join_shop_rules('final.platform', 'final.shop_id', 'final.activity_date') }}

@@ -28,4 +28,9 @@ final as (
                          'inquiry_date') }}
 )
 
-select * from final
+-- the shop's rules in force on the row's date (seeds/shop_rules.csv, else the global vars)
+select
+    final.*,
+    final.attribution_rule = {{ shop_rule('attribution_rule') }} as is_shop_rule
+from final
+{{ join_shop_rules('final.platform', 'final.shop_id', 'final.inquiry_date') }}

@@ -29,14 +29,18 @@ buyer_flags as (
         buyer_days.buyer_key,
         buyer_days.inquiry_date,
         {{ conversion_flags('buyer_days.first_message_at', 'buyer_days.inquiry_date',
-                            'orders.created_at', 'orders.paid_at') }}
+                            'orders.created_at', 'orders.paid_at',
+                            shop_rule('inquiry_valid_days'), shop_rule('final_pay_days')) }}
     from buyer_days
+    {{ join_shop_rules('buyer_days.platform', 'buyer_days.shop_id', 'buyer_days.inquiry_date') }}
     left join orders
         on
             buyer_days.platform = orders.platform
             and buyer_days.shop_id = orders.shop_id
             and buyer_days.buyer_key = orders.buyer_key
-    group by buyer_days.platform, buyer_days.shop_id, buyer_days.buyer_key, buyer_days.inquiry_date
+    group by
+        buyer_days.platform, buyer_days.shop_id, buyer_days.buyer_key, buyer_days.inquiry_date,
+        {{ shop_rule('inquiry_valid_days') }}, {{ shop_rule('final_pay_days') }}
 ),
 
 final as (

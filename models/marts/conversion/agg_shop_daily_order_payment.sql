@@ -3,7 +3,11 @@
     paid the same day, by the next day and by the final horizon (D + final_pay_days − 1), with maturity flags.
 -#}
 with orders as (
-    select * from {{ ref('stg_kefu__orders') }}
+    select
+        stg_orders.*,
+        {{ shop_rule('final_pay_days') }} as final_pay_days
+    from {{ ref('stg_kefu__orders') }} as stg_orders
+    {{ join_shop_rules('stg_orders.platform', 'stg_orders.shop_id', 'cast(stg_orders.created_at as date)') }}
 ),
 
 as_of as (
@@ -16,12 +20,13 @@ buyer_days as (
         shop_id,
         buyer_key,
         cast(created_at as date) as order_date,
+        final_pay_days,
         coalesce(bool_or(paid_at < {{ payment_horizon_end('cast(created_at as date)', 1) }}), false) as paid_same_day,
         coalesce(bool_or(paid_at < {{ payment_horizon_end('cast(created_at as date)', 2) }}), false) as paid_next_day,
-        coalesce(bool_or(paid_at < {{ payment_horizon_end('cast(created_at as date)', var('final_pay_days')) }}), false)
+        coalesce(bool_or(paid_at < {{ payment_horizon_end('cast(created_at as date)', 'final_pay_days') }}), false)
             as paid_final
     from orders
-    group by platform, shop_id, buyer_key, cast(created_at as date)
+    group by platform, shop_id, buyer_key, cast(created_at as date), final_pay_days
 ),
 
 final as (
@@ -38,12 +43,17 @@ final as (
         avg(case when buyer_days.paid_final then 1.0 else 0.0 end) as paid_final_rate,
         as_of.as_of_date >= {{ dbt.dateadd('day', 1, 'buyer_days.order_date') }} as is_mature_paid_same_day,
         as_of.as_of_date >= {{ dbt.dateadd('day', 2, 'buyer_days.order_date') }} as is_mature_paid_next_day,
-        as_of.as_of_date >= {{ dbt.dateadd('day', var('final_pay_days'), 'buyer_days.order_date') }}
+        as_of.as_of_date >= {{ dbt.dateadd('day', 'buyer_days.final_pay_days', 'buyer_days.order_date') }}
             as is_mature_paid_final,
         as_of.as_of_date
     from buyer_days
     cross join as_of
-    group by buyer_days.platform, buyer_days.shop_id, buyer_days.order_date, as_of.as_of_date
+    group by buyer_days.platform, buyer_days.shop_id, buyer_days.order_date, buyer_days.final_pay_days, as_of.as_of_date
 )
 
-select * from final
+-- the shop's rules in force on the row's date (seeds/shop_rules.csv, else the global vars)
+select
+    final.*,
+    {{ rule_version() }} as rule_version
+from final
+{{ join_shop_rules('final.platform', 'final.shop_id', 'final.order_date') }}

@@ -5,8 +5,14 @@
     inquiry window. Agent view, per attribution rule: only orders credited to this reception's agent under that rule.
 -#}
 with inquiries as (
-    select * from {{ ref('fct_receptions') }}
-    where is_inquiry and {{ incremental_window('reception_date') }}
+    -- each inquiry with its shop's inquiry_valid_days and final_pay_days in force on its date
+    select
+        receptions.*,
+        {{ shop_rule('inquiry_valid_days') }} as rule_inquiry_valid_days,
+        {{ shop_rule('final_pay_days') }} as rule_final_pay_days
+    from {{ ref('fct_receptions') }} as receptions
+    {{ join_shop_rules('receptions.platform', 'receptions.shop_id', 'receptions.reception_date') }}
+    where receptions.is_inquiry and {{ incremental_window('receptions.reception_date') }}
 ),
 
 orders as (
@@ -33,21 +39,23 @@ first_orders as (
             and inquiries.shop_id = shop_orders.shop_id
             and inquiries.buyer_key = shop_orders.buyer_key
             and shop_orders.created_at >= inquiries.first_message_at
-            and shop_orders.created_at < {{ inquiry_window_end('inquiries.reception_date') }}
+            and shop_orders.created_at
+            < {{ inquiry_window_end('inquiries.reception_date', 'inquiries.rule_inquiry_valid_days') }}
 ),
 
 shop_view as (
     select
         inquiries.reception_id,
         {{ conversion_flags('inquiries.first_message_at', 'inquiries.reception_date',
-                            'shop_orders.created_at', 'shop_orders.paid_at') }}
+                            'shop_orders.created_at', 'shop_orders.paid_at',
+                            'inquiries.rule_inquiry_valid_days', 'inquiries.rule_final_pay_days') }}
     from inquiries
     left join shop_orders
         on
             inquiries.platform = shop_orders.platform
             and inquiries.shop_id = shop_orders.shop_id
             and inquiries.buyer_key = shop_orders.buyer_key
-    group by inquiries.reception_id
+    group by inquiries.reception_id, inquiries.rule_inquiry_valid_days, inquiries.rule_final_pay_days
 ),
 
 {%- for rule in attribution_rules() %}
@@ -56,7 +64,8 @@ agent_view_{{ rule }} as (
     select
         inquiries.reception_id,
         {{ conversion_flags('inquiries.first_message_at', 'inquiries.reception_date',
-                            'credited.created_at', 'credited.paid_at') }}
+                            'credited.created_at', 'credited.paid_at',
+                            'inquiries.rule_inquiry_valid_days', 'inquiries.rule_final_pay_days') }}
     from inquiries
     left join orders as credited
         on
@@ -65,7 +74,7 @@ agent_view_{{ rule }} as (
             and inquiries.buyer_key = credited.buyer_key
             and inquiries.agent_id = credited.credited_agent_id
             and credited.attribution_rule = '{{ rule }}'
-    group by inquiries.reception_id
+    group by inquiries.reception_id, inquiries.rule_inquiry_valid_days, inquiries.rule_final_pay_days
 ),
 {%- endfor %}
 
@@ -79,7 +88,8 @@ final as (
         inquiries.reception_date as inquiry_date,
         inquiries.first_message_at,
         inquiries.initiated_by,
-        {{ inquiry_window_end('inquiries.reception_date') }} as inquiry_window_end_at,
+        {{ inquiry_window_end('inquiries.reception_date', 'inquiries.rule_inquiry_valid_days') }}
+            as inquiry_window_end_at,
         first_orders.order_id as first_order_id,
         first_orders.created_at as first_order_created_at,
         shop_view.ordered_same_day,

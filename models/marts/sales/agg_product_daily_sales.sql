@@ -38,4 +38,10 @@ final as (
         attributed.credited_agent_id
 )
 
-select * from final
+-- the shop's rules in force on the row's date (seeds/shop_rules.csv, else the global vars)
+select
+    final.*,
+    final.attribution_rule = {{ shop_rule('attribution_rule') }} as is_shop_rule,
+    {{ rule_version() }} as rule_version
+from final
+{{ join_shop_rules('final.platform', 'final.shop_id', 'final.sales_date') }}

@@ -22,11 +22,14 @@ orders as (
     select
         attributed.*,
         order_rule.order_agent_id,
-        attributed.paid_at < {{ payment_horizon_end('cast(attributed.created_at as date)', var('final_pay_days')) }}
+        attributed.paid_at
+        < {{ payment_horizon_end('cast(attributed.created_at as date)', shop_rule('final_pay_days', 'order_rules')) }}
             as is_paid_in_horizon
     from attributed
     inner join order_rule
         on attributed.order_id = order_rule.order_id
+    {{ join_shop_rules('attributed.platform', 'attributed.shop_id', 'cast(attributed.created_at as date)',
+                       'order_rules') }}
 ),
 
 scenario_rows as (
@@ -125,4 +128,10 @@ final as (
             and combined.scenario = shop.scenario
 )
 
-select * from final
+-- the shop's rules in force on the row's date (seeds/shop_rules.csv, else the global vars)
+select
+    final.*,
+    final.attribution_rule = {{ shop_rule('attribution_rule') }} as is_shop_rule,
+    {{ rule_version() }} as rule_version
+from final
+{{ join_shop_rules('final.platform', 'final.shop_id', 'final.performance_date') }}

@@ -1,11 +1,14 @@
 {#-
-    One row per (order, assisting agent) under the rule chosen by var attribution_rule: agents with an unfiltered
+    One row per (order, assisting agent) under the shop's attribution_rule in force on the order's created date: agents with an unfiltered
     reception of the buyer in the order's or the payment's window and a message before that event (协助), who did
     not get the credit.
 -#}
 with attributed as (
-    select * from {{ ref('int_orders__attributed') }}
-    where attribution_rule = '{{ var("attribution_rule") }}'
+    -- the shop's attribution_rule in force on the order's created date (seeds/shop_rules.csv, else the var)
+    select all_rules.*
+    from {{ ref('int_orders__attributed') }} as all_rules
+    {{ join_shop_rules('all_rules.platform', 'all_rules.shop_id', 'cast(all_rules.created_at as date)') }}
+    where all_rules.attribution_rule = {{ shop_rule('attribution_rule') }}
 ),
 
 candidates as (

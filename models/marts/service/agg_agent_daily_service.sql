@@ -132,4 +132,9 @@ final as (
         on agent_days.agent_id = agents.agent_id
 )
 
-select * from final
+-- the shop's rules in force on the row's date (seeds/shop_rules.csv, else the global vars)
+select
+    final.*,
+    {{ rule_version() }} as rule_version
+from final
+{{ join_shop_rules('final.platform', 'final.shop_id', 'final.service_date') }}

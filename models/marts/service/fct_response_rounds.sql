@@ -96,22 +96,26 @@ final as (
         coalesce(receptions.is_filtered, false) as is_filtered_reception,
         receptions.initiated_by as reception_initiated_by,
         rounds.replied_at is not null as is_answered,
-        {{ in_time_window('rounds.round_start_at', 'assessment_start', 'assessment_end') }} as is_in_assessment_window,
-        {{ in_time_window('rounds.round_start_at', 'assessment_start', 'douyin_assessment_end') }}
+        {{ in_time_window('rounds.round_start_at', shop_rule('assessment_start_seconds'),
+                          shop_rule('assessment_end_seconds')) }} as is_in_assessment_window,
+        {{ in_time_window('rounds.round_start_at', shop_rule('assessment_start_seconds'),
+                          time_of_day_seconds('douyin_assessment_end')) }}
             as is_in_douyin_window,
         coalesce(
             {{ seconds_between('rounds.round_start_at', 'rounds.replied_at') }}
-            <= {{ var('response_deadline_seconds') }},
+            <= {{ shop_rule('response_deadline_seconds') }},
             false
         ) as is_within_deadline,
         coalesce(
-            {{ seconds_between('rounds.round_start_at', 'rounds.replied_at') }} > {{ var('slow_reply_seconds') }}, false
+            {{ seconds_between('rounds.round_start_at', 'rounds.replied_at') }} > {{ shop_rule('slow_reply_seconds') }},
+            false
         ) as is_slow
     from rounds
     inner join sessions
         on rounds.session_id = sessions.session_id
     left join receptions
         on rounds.reception_id = receptions.reception_id
+    {{ join_shop_rules('rounds.platform', 'rounds.shop_id', 'cast(rounds.round_start_at as date)') }}
     where {{ incremental_window('cast(rounds.round_start_at as date)') }}
 )
 
