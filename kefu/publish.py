@@ -179,10 +179,11 @@ def _build_facts(source: Path) -> dict[str, Any]:
 
 
 def _landing_files() -> int:
-    from kefu.cli import LANDING_TABLES, default_landing
+    from kefu.cli import default_landing
+    from kefu.landing import landing_table_names
 
     landing = default_landing()
-    return sum(len(list((landing / t).glob("*.parquet"))) for t in LANDING_TABLES if (landing / t).is_dir())
+    return sum(len(list((landing / t).glob("*.parquet"))) for t in landing_table_names() if (landing / t).is_dir())
 
 
 def _log_run(run_log: Path, row: dict[str, Any]) -> None:
