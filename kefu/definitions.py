@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from dagster import (
     AssetCheckResult,
@@ -189,7 +190,6 @@ def kefu_published(context: AssetExecutionContext) -> MaterializeResult:
 kefu_daily = define_asset_job(
     "kefu_daily",
     selection=AssetSelection.assets(kefu_dbt_assets, kefu_gate, kefu_published),
-    partitions_def=daily,
     description="check-landing + dbt build → quality gate → publish, for one business day (or a range)",
 )
 
@@ -198,10 +198,16 @@ kefu_daily = define_asset_job(
           default_status=DefaultScheduleStatus.STOPPED)
 def kefu_daily_schedule(context: ScheduleEvaluationContext):
     """The business day that ended before the tick (06:00 Shanghai → yesterday)."""
-    key = daily.get_last_partition_key(current_time=context.scheduled_execution_time)
+    key = last_business_day(context.scheduled_execution_time or dt.datetime.now(dt.timezone.utc))
     if key is None:
         return SkipReason(f"no complete business day since {PARTITION_START} yet")
     return RunRequest(run_key=f"schedule-{key}", partition_key=key, tags={"kefu/trigger": "schedule"})
+
+
+def last_business_day(now: dt.datetime) -> str | None:
+    """Partition key of the last business day (PARTITION_TZ) that ended before `now`; None before the first."""
+    day = now.astimezone(ZoneInfo(PARTITION_TZ)).date() - dt.timedelta(days=1)
+    return day.isoformat() if day >= dt.date.fromisoformat(PARTITION_START) else None
 
 
 def landing_signature(landing: Path) -> tuple[str, float]:
@@ -238,7 +244,7 @@ def landing_sensor(context: SensorEvaluationContext):
         filters=RunsFilter(job_name=kefu_daily.name, statuses=list(IN_PROGRESS_RUN_STATUSES)), limit=1)
     if active:
         return SkipReason(f"a kefu_daily run is in progress ({active[0].run_id}); will look again")
-    key = daily.get_last_partition_key(current_time=dt.datetime.now(dt.timezone.utc))
+    key = last_business_day(dt.datetime.now(dt.timezone.utc))
     if key is None:
         return SkipReason(f"no complete business day since {PARTITION_START} yet")
     context.update_cursor(signature)
