@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kefu.errors import UserError
+from kefu.errors import PublishRefused, UserError  # noqa: F401  (PublishRefused: re-exported for callers)
 from kefu.landing import landing_table_names
 
 ROOT = Path(__file__).resolve().parent.parent
