@@ -20,7 +20,20 @@ def target_dir(name: str) -> Path:
     return ROOT / (f"{name}_{worker}" if worker else name)
 
 
-def run_dbt(args: list[str], db_path: Path, landing: Path, target: str, check: bool = False) -> subprocess.CompletedProcess:
+def project_copy(dest: Path) -> Path:
+    """A private copy of the dbt project (for tests that edit a seed: other pytest workers keep reading the real one)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("dbt_project.yml", "models", "macros", "seeds", "tests", "analyses"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name)
+        elif source.exists():
+            shutil.copy(source, dest / name)
+    return dest
+
+
+def run_dbt(args: list[str], db_path: Path, landing: Path, target: str, check: bool = False,
+            project: Path = ROOT) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "DBT_PROFILES_DIR": str(ROOT / "profiles"),
@@ -29,8 +42,8 @@ def run_dbt(args: list[str], db_path: Path, landing: Path, target: str, check: b
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
     }
     target = target_dir(target).name
-    cmd = [DBT, *args, "--project-dir", str(ROOT), "--target-path", target, "--log-path", str(db_path.parent / "logs")]
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    cmd = [DBT, *args, "--project-dir", str(project), "--target-path", target, "--log-path", str(db_path.parent / "logs")]
+    proc = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
     return proc

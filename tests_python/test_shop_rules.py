@@ -1,7 +1,7 @@
 """Per-shop rules (issue 14): seeds/shop_rules.csv gives two shops their own rules, the others keep the global vars.
 
-The seed is read from seeds/, so each test writes a temporary shop_rules.csv there and restores the original in a
-finally block. An empty seed equals the golden snapshot (tests_python/test_golden.py on the make-build database).
+The seed is read from seeds/, so these tests build a private copy of the project (conftest.project_copy) and write
+their shop_rules.csv there: the real seed, read by the other pytest workers, never changes. An empty seed equals the golden snapshot (tests_python/test_golden.py on the make-build database).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import ROOT, run_dbt
+from conftest import ROOT, project_copy, run_dbt
 
 SEED = ROOT / "seeds" / "shop_rules.csv"
 HEADER = SEED.read_text(encoding="utf-8").splitlines()[0]
@@ -32,29 +32,36 @@ def _csv(rows: list[dict]) -> str:
     return "\n".join([HEADER] + [",".join(r.get(c, "") for c in COLUMNS) for r in rows]) + "\n"
 
 
+@pytest.fixture(scope="module")
+def rules_project(tmp_path_factory) -> Path:
+    return project_copy(tmp_path_factory.mktemp("rules_project") / "kefu")
+
+
 @contextlib.contextmanager
-def shop_rules(text: str):
-    original = SEED.read_text(encoding="utf-8")
+def shop_rules(project: Path, text: str):
+    seed = project / "seeds" / "shop_rules.csv"
+    original = seed.read_text(encoding="utf-8")
     try:
-        SEED.write_text(text, encoding="utf-8")
+        seed.write_text(text, encoding="utf-8")
         yield
     finally:
-        SEED.write_text(original, encoding="utf-8")
+        seed.write_text(original, encoding="utf-8")
 
 
 def _rows(db: Path, sql: str) -> list[tuple]:
+    """Rows of a query; doubles rounded to 9 decimals (window sums of doubles differ in the last bits)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute(sql).fetchall()
+        return [tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in con.execute(sql).fetchall()]
     finally:
         con.close()
 
 
 @pytest.fixture(scope="module")
-def two_shop_db(small_landing, built_db, tmp_path_factory) -> Path:
+def two_shop_db(small_landing, built_db, rules_project, tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("shop_rules") / "kefu.duckdb"
-    with shop_rules(_csv(TWO_SHOPS)):
-        run_dbt(["build"], db, small_landing, "target_pytest_shop_rules", check=True)
+    with shop_rules(rules_project, _csv(TWO_SHOPS)):
+        run_dbt(["build"], db, small_landing, "target_pytest_shop_rules", check=True, project=rules_project)
     return db
 
 
@@ -108,7 +115,7 @@ def test_rule_in_force_governs_only_its_dates(two_shop_db, built_db):
         assert _rows(two_shop_db, sql) == _rows(built_db, sql)
 
 
-def test_bad_shop_rules_stop_the_build_naming_the_line(db_copy, small_landing):
+def test_bad_shop_rules_stop_the_build_naming_the_line(db_copy, small_landing, rules_project):
     bad = [
         {"platform": "taobao", "shop_id": "zz99", "effective_from": "2026-11-01"},
         {"platform": "taobao", "shop_id": "tb01", "effective_from": "2026-11-01", "attribution_rule": "first_touch"},
@@ -117,9 +124,9 @@ def test_bad_shop_rules_stop_the_build_naming_the_line(db_copy, small_landing):
         {"platform": "douyin", "shop_id": "dy01", "effective_from": "2026-11-01", "assessment_end": "25:00"},
         {"platform": "douyin", "shop_id": "dy01", "effective_from": "2026-11-01"},
     ]
-    with shop_rules(_csv(bad)):
+    with shop_rules(rules_project, _csv(bad)):
         proc = run_dbt(["build", "--select", "shop_rules", "stg_config__shop_rules"], db_copy, small_landing,
-                       "target_pytest_bad_rules")
+                       "target_pytest_bad_rules", project=rules_project)
     assert proc.returncode != 0
     out = proc.stdout
     assert "seeds/shop_rules.csv: line 2" in out and "unknown shop taobao/zz99" in out
@@ -128,8 +135,9 @@ def test_bad_shop_rules_stop_the_build_naming_the_line(db_copy, small_landing):
     assert "line 5" in out and "duplicate effective_from" in out
 
 
-def test_changed_rules_stop_an_incremental_run(db_copy, small_landing):
-    with shop_rules(_csv(TWO_SHOPS)):
-        proc = run_dbt(["build", "--exclude", "test_type:unit"], db_copy, small_landing, "target_pytest_rules_incr")
+def test_changed_rules_stop_an_incremental_run(db_copy, small_landing, rules_project):
+    with shop_rules(rules_project, _csv(TWO_SHOPS)):
+        proc = run_dbt(["build", "--exclude", "test_type:unit"], db_copy, small_landing, "target_pytest_rules_incr",
+                       project=rules_project)
     assert proc.returncode != 0
     assert "--full-refresh" in proc.stdout
