@@ -49,8 +49,8 @@
         where not {{ receptions }}.is_filtered and {{ receptions }}.buyer_message_count > 0
         and {{ receptions }}.has_answered_round
     ) as replied_reception_count,
-    sum({{ receptions }}.rated_count) as rated_count,
-    sum({{ receptions }}.satisfied_count) as satisfied_count
+    cast(sum({{ receptions }}.rated_count) as bigint) as rated_count,
+    cast(sum({{ receptions }}.satisfied_count) as bigint) as satisfied_count
 {%- endmacro %}
 
 {% macro interval_load(relation, partition_columns, start_column, end_column, above=0) -%}

@@ -34,9 +34,9 @@ receptions as (
         effective_date as reception_date,
         min(effective_at) as first_message_at,
         max(case when is_buyer_message then effective_at end) as last_buyer_message_at,
-        sum(case when is_buyer_message then 1 else 0 end) as buyer_message_count,
-        sum(case when is_manual_agent_message then 1 else 0 end) as agent_message_count,
-        sum(case when is_buyer_message and not is_ad_match then 1 else 0 end) as non_ad_buyer_message_count,
+        count(*) filter (where is_buyer_message) as buyer_message_count,
+        count(*) filter (where is_manual_agent_message) as agent_message_count,
+        count(*) filter (where is_buyer_message and not is_ad_match) as non_ad_buyer_message_count,
         max(case when message_rank = 1 then session_id end) as first_session_id,
         max(case when message_rank = 1 then entry_point end) as first_entry_point,
         bool_or(message_rank = 1 and is_manual_agent_message) as starts_with_agent_message

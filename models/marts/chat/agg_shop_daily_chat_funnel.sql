@@ -127,8 +127,8 @@ rolling as (
         daily.platform,
         daily.shop_id,
         daily.activity_date,
-        sum(earlier.replied_chat_count) as rolling_replied_chat_count,
-        sum(earlier.chat_buyer_count) as rolling_chat_buyer_count,
+        cast(sum(earlier.replied_chat_count) as bigint) as rolling_replied_chat_count,
+        cast(sum(earlier.chat_buyer_count) as bigint) as rolling_chat_buyer_count,
         count(*) as rolling_reply_days_covered
     from daily
     inner join daily as earlier

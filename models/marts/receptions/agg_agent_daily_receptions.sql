@@ -9,15 +9,15 @@ final as (
         agent_id,
         reception_date,
         count(*) as consult_count,
-        sum(case when not is_filtered then 1 else 0 end) as reception_count,
-        sum(case when is_filtered then 1 else 0 end) as filtered_count,
-        sum(case when filter_reason = 'account' then 1 else 0 end) as filtered_account_count,
-        sum(case when filter_reason = 'ad' then 1 else 0 end) as filtered_ad_count,
-        sum(case when filter_reason = 'single_line' then 1 else 0 end) as filtered_single_line_count,
-        sum(case when filter_reason = 'monologue' then 1 else 0 end) as filtered_monologue_count,
-        sum(case when is_inquiry then 1 else 0 end) as inquiry_count,
-        sum(case when not is_filtered and is_after_sale then 1 else 0 end) as after_sale_count,
-        sum(case when initiated_by = 'agent' then 1 else 0 end) as agent_initiated_count
+        count(*) filter (where not is_filtered) as reception_count,
+        count(*) filter (where is_filtered) as filtered_count,
+        count(*) filter (where filter_reason = 'account') as filtered_account_count,
+        count(*) filter (where filter_reason = 'ad') as filtered_ad_count,
+        count(*) filter (where filter_reason = 'single_line') as filtered_single_line_count,
+        count(*) filter (where filter_reason = 'monologue') as filtered_monologue_count,
+        count(*) filter (where is_inquiry) as inquiry_count,
+        count(*) filter (where not is_filtered and is_after_sale) as after_sale_count,
+        count(*) filter (where initiated_by = 'agent') as agent_initiated_count
     from receptions
     group by platform, shop_id, agent_id, reception_date
 )

@@ -16,7 +16,7 @@ sales as (
         attribution_rule,
         cast(paid_at as date) as activity_date,
         sum(payment_amount) as sales_amount,
-        sum(item_quantity) as sales_quantity,
+        cast(sum(item_quantity) as bigint) as sales_quantity,
         count(distinct buyer_key) as sales_buyers,
         count(*) as paid_orders
     from attributed
@@ -33,7 +33,7 @@ order_side as (
         count(distinct buyer_key) as ordered_buyers,
         sum(order_amount) as ordered_amount,
         count(*) as ordered_orders,
-        sum(case when paid_at is null then 1 else 0 end) as unpaid_orders,
+        count(*) filter (where paid_at is null) as unpaid_orders,
         sum(case when paid_at is null then order_amount else 0 end) as unpaid_amount
     from attributed
     where attribution_rule = 'order'

@@ -22,7 +22,7 @@ final as (
         case when attributed.is_silent then 'silent' else 'agent' end as source,
         attributed.credited_agent_id as agent_id,
         sum(items.amount) as sales_amount,
-        sum(items.quantity) as sales_quantity,
+        cast(sum(items.quantity) as bigint) as sales_quantity,
         count(distinct attributed.order_id) as paid_orders,
         count(distinct attributed.buyer_key) as sales_buyers
     from attributed

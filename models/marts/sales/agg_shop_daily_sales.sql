@@ -24,7 +24,7 @@ shop as (
         rules.attribution_rule,
         cast(orders.paid_at as date) as sales_date,
         sum(orders.payment_amount) as shop_sales_amount,
-        sum(orders.item_quantity) as shop_sales_quantity,
+        cast(sum(orders.item_quantity) as bigint) as shop_sales_quantity,
         count(distinct orders.buyer_key) as shop_sales_buyers,
         count(*) as shop_paid_orders
     from orders
@@ -39,13 +39,13 @@ split as (
         attribution_rule,
         cast(paid_at as date) as sales_date,
         sum(case when not is_silent then payment_amount else 0 end) as agent_sales_amount,
-        sum(case when not is_silent then item_quantity else 0 end) as agent_sales_quantity,
+        cast(sum(case when not is_silent then item_quantity else 0 end) as bigint) as agent_sales_quantity,
         count(distinct case when not is_silent then buyer_key end) as agent_sales_buyers,
-        sum(case when not is_silent then 1 else 0 end) as agent_paid_orders,
+        count(*) filter (where not is_silent) as agent_paid_orders,
         sum(case when is_silent then payment_amount else 0 end) as silent_sales_amount,
-        sum(case when is_silent then item_quantity else 0 end) as silent_sales_quantity,
+        cast(sum(case when is_silent then item_quantity else 0 end) as bigint) as silent_sales_quantity,
         count(distinct case when is_silent then buyer_key end) as silent_sales_buyers,
-        sum(case when is_silent then 1 else 0 end) as silent_paid_orders
+        count(*) filter (where is_silent) as silent_paid_orders
     from attributed
     group by platform, shop_id, attribution_rule, cast(paid_at as date)
 ),

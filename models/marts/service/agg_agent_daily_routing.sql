@@ -91,7 +91,7 @@ measured as (
         agent_days.routing_weight * coalesce(status.online_seconds, 0) as expected_weight,
         coalesce(reception_counts.buyer_initiated_reception_count, 0) as buyer_initiated_reception_count,
         coalesce(reception_counts.recent_contact_reception_count, 0) as recent_contact_reception_count,
-        coalesce(waiting_load.max_open, 0) as max_waiting_buyers,
+        cast(coalesce(waiting_load.max_open, 0) as bigint) as max_waiting_buyers,
         cast(coalesce(waiting_load.open_seconds_above, 0) as bigint) as busy_waiting_seconds
     from agent_days
     left join status

@@ -95,7 +95,7 @@ final as (
         {{ safe_ratio('reception_stats.rated_count', 'reception_stats.reception_count', cap=1) }} as rating_rate,
         cast(coalesce(status.online_seconds, 0) as bigint) as online_seconds,
         cast(coalesce(status.busy_seconds, 0) as bigint) as busy_seconds,
-        coalesce(concurrency.max_concurrent_sessions, 0) as max_concurrent_sessions,
+        cast(coalesce(concurrency.max_concurrent_sessions, 0) as bigint) as max_concurrent_sessions,
         cast(coalesce(concurrency.occupied_seconds, 0) as bigint) as occupied_seconds,
         cast(coalesce(concurrency.open_session_seconds, 0) as bigint) as open_session_seconds,
         agents.max_concurrent as max_concurrent_capacity,

@@ -49,15 +49,15 @@ agent_sums as (
         platform,
         shop_id,
         service_date,
-        sum(buyer_message_count) as buyer_message_count,
-        sum(manual_agent_message_count) as manual_agent_message_count,
-        sum(auto_reply_message_count) as auto_reply_message_count,
-        sum(robot_message_count) as robot_message_count,
-        sum(online_seconds) as online_seconds,
-        sum(busy_seconds) as busy_seconds,
-        sum(occupied_seconds) as occupied_seconds,
+        cast(sum(buyer_message_count) as bigint) as buyer_message_count,
+        cast(sum(manual_agent_message_count) as bigint) as manual_agent_message_count,
+        cast(sum(auto_reply_message_count) as bigint) as auto_reply_message_count,
+        cast(sum(robot_message_count) as bigint) as robot_message_count,
+        cast(sum(online_seconds) as bigint) as online_seconds,
+        cast(sum(busy_seconds) as bigint) as busy_seconds,
+        cast(sum(occupied_seconds) as bigint) as occupied_seconds,
         sum(open_session_seconds) as open_session_seconds,
-        max(max_concurrent_sessions) as max_agent_concurrent_sessions
+        cast(max(max_concurrent_sessions) as bigint) as max_agent_concurrent_sessions
     from agent_days
     group by platform, shop_id, service_date
 ),

@@ -53,7 +53,7 @@ numbered as (
     -- a buyer message after an agent message (or first in the session) opens the next round
     select
         *,
-        sum(case when is_buyer_message and not coalesce(previous_is_buyer_message, false) then 1 else 0 end) over (
+        count(*) filter (where is_buyer_message and not coalesce(previous_is_buyer_message, false)) over (
             partition by session_id order by effective_at, message_id rows between unbounded preceding and current row
         ) as round_number
     from stream
