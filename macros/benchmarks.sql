@@ -54,15 +54,8 @@
 
             select line_number, row_values, problem from problems where problem is not null order by line_number limit 5
         {%- endset -%}
-        {%- set bad = run_query(check) -%}
-        {%- if bad.rows | length > 0 -%}
-            {%- set lines = [] -%}
-            {%- for row in bad.rows -%}
-                {%- do lines.append('line ' ~ row[0] ~ ' (' ~ row[1] ~ '): ' ~ row[2]) -%}
-            {%- endfor -%}
-            {{ exceptions.raise_compiler_error('seeds/peer_benchmarks.csv: ' ~ (lines | join('; '))
-                ~ '. Accepted metrics: ' ~ (metrics.keys() | join(', ')) ~ '.') }}
-        {%- endif -%}
+        {{ raise_seed_problems(check, 'seeds/peer_benchmarks.csv',
+                                'Accepted metrics: ' ~ (metrics.keys() | join(', ')) ~ '.') }}
     {%- endif -%}
 {% endmacro %}
 
@@ -71,3 +64,15 @@
     (cast(extract(year from {{ date_expression }}) as varchar) || '-'
         || lpad(cast(extract(month from {{ date_expression }}) as varchar), 2, '0'))
 {%- endmacro %}
+
+{% macro raise_seed_problems(check_sql, seed_file, hint='') %}
+    {#- Runs a seed-contract query returning (line_number, row_values, problem) and stops the build naming each line. -#}
+    {%- set bad = run_query(check_sql) -%}
+    {%- if bad.rows | length > 0 -%}
+        {%- set lines = [] -%}
+        {%- for row in bad.rows -%}
+            {%- do lines.append('line ' ~ row[0] ~ ' (' ~ row[1] ~ '): ' ~ row[2]) -%}
+        {%- endfor -%}
+        {{ exceptions.raise_compiler_error(seed_file ~ ': ' ~ (lines | join('; ')) ~ '.' ~ (' ' ~ hint if hint else '')) }}
+    {%- endif -%}
+{% endmacro %}

@@ -155,14 +155,7 @@
 
             select line_number, row_values, problem from problems where problem is not null order by line_number limit 5
         {%- endset -%}
-        {%- set bad = run_query(check) -%}
-        {%- if bad.rows | length > 0 -%}
-            {%- set lines = [] -%}
-            {%- for row in bad.rows -%}
-                {%- do lines.append('line ' ~ row[0] ~ ' (' ~ row[1] ~ '): ' ~ row[2]) -%}
-            {%- endfor -%}
-            {{ exceptions.raise_compiler_error('seeds/shop_rules.csv: ' ~ (lines | join('; ')) ~ '.') }}
-        {%- endif -%}
+        {{ raise_seed_problems(check, 'seeds/shop_rules.csv') }}
     {%- endif -%}
 {% endmacro %}
 
@@ -188,4 +181,17 @@
         {%- do columns.append(expression ~ ' as ' ~ prefix ~ name) -%}
     {%- endfor -%}
     {{ columns | join(',\n        ') }}
+{%- endmacro %}
+
+{% macro select_with_shop_rules(relation, date_expr, flag_shop_rule=false) -%}
+    {#- Final select of a rollup: every column of `relation`, then (optionally) is_shop_rule and rule_version, from the
+        shop's rules in force on the row's date (seeds/shop_rules.csv, else the global vars). -#}
+select
+    {{ relation }}.*,
+    {%- if flag_shop_rule %}
+    {{ relation }}.attribution_rule = {{ shop_rule('attribution_rule') }} as is_shop_rule,
+    {%- endif %}
+    {{ rule_version() }} as rule_version
+from {{ relation }}
+{{ join_shop_rules(relation ~ '.platform', relation ~ '.shop_id', date_expr) }}
 {%- endmacro %}

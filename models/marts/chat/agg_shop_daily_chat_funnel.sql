@@ -174,9 +174,4 @@ final as (
             and daily.activity_date = rolling.activity_date
 )
 
--- the shop's rules in force on the row's date (seeds/shop_rules.csv, else the global vars)
-select
-    final.*,
-    {{ rule_version() }} as rule_version
-from final
-{{ join_shop_rules('final.platform', 'final.shop_id', 'final.activity_date') }}
+{{ select_with_shop_rules('final', 'final.activity_date', flag_shop_rule=false) }}

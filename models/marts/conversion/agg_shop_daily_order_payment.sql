@@ -51,9 +51,4 @@ final as (
     group by buyer_days.platform, buyer_days.shop_id, buyer_days.order_date, buyer_days.final_pay_days, as_of.as_of_date
 )
 
--- the shop's rules in force on the row's date (seeds/shop_rules.csv, else the global vars)
-select
-    final.*,
-    {{ rule_version() }} as rule_version
-from final
-{{ join_shop_rules('final.platform', 'final.shop_id', 'final.order_date') }}
+{{ select_with_shop_rules('final', 'final.order_date', flag_shop_rule=false) }}

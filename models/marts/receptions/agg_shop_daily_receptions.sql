@@ -16,9 +16,4 @@ final as (
     group by platform, shop_id, reception_date
 )
 
--- the shop's rules in force on the row's date (seeds/shop_rules.csv, else the global vars)
-select
-    final.*,
-    {{ rule_version() }} as rule_version
-from final
-{{ join_shop_rules('final.platform', 'final.shop_id', 'final.reception_date') }}
+{{ select_with_shop_rules('final', 'final.reception_date', flag_shop_rule=false) }}

@@ -81,10 +81,4 @@ final as (
             and sales.activity_date = order_side_per_rule.activity_date
 )
 
--- the shop's rules in force on the row's date (seeds/shop_rules.csv, else the global vars)
-select
-    final.*,
-    final.attribution_rule = {{ shop_rule('attribution_rule') }} as is_shop_rule,
-    {{ rule_version() }} as rule_version
-from final
-{{ join_shop_rules('final.platform', 'final.shop_id', 'final.activity_date') }}
+{{ select_with_shop_rules('final', 'final.activity_date', flag_shop_rule=true) }}

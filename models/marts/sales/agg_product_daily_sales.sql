@@ -38,10 +38,4 @@ final as (
         attributed.credited_agent_id
 )
 
--- the shop's rules in force on the row's date (seeds/shop_rules.csv, else the global vars)
-select
-    final.*,
-    final.attribution_rule = {{ shop_rule('attribution_rule') }} as is_shop_rule,
-    {{ rule_version() }} as rule_version
-from final
-{{ join_shop_rules('final.platform', 'final.shop_id', 'final.sales_date') }}
+{{ select_with_shop_rules('final', 'final.sales_date', flag_shop_rule=true) }}

@@ -198,9 +198,4 @@ final as (
             and shop_days.service_date = robot_stats.service_date
 )
 
--- the shop's rules in force on the row's date (seeds/shop_rules.csv, else the global vars)
-select
-    final.*,
-    {{ rule_version() }} as rule_version
-from final
-{{ join_shop_rules('final.platform', 'final.shop_id', 'final.service_date') }}
+{{ select_with_shop_rules('final', 'final.service_date', flag_shop_rule=false) }}
