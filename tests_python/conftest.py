@@ -72,3 +72,22 @@ def db_copy(built_db, tmp_path) -> Path:
     copy = tmp_path / "kefu.duckdb"
     shutil.copy(built_db, copy)
     return copy
+
+
+@pytest.fixture(scope="session")
+def sample_db() -> Path:
+    """The seed-42 sample's build database (KEFU_DB_PATH), which `make test` builds before pytest runs."""
+    from kefu.publish import build_path
+
+    db = build_path()
+    if not db.exists():
+        pytest.fail(f"{db} not found: build the seed-42 sample first (`make dbt-build`, which `make test` runs)")
+    return db
+
+
+@pytest.fixture(scope="session")
+def published_sample(sample_db, tmp_path_factory) -> Path:
+    """The sample's marts written as a published file (ungated copy step) in a temporary folder."""
+    from kefu.publish import write_published
+
+    return write_published(sample_db, tmp_path_factory.mktemp("published_sample") / "kefu.duckdb")

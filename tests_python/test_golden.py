@@ -8,18 +8,9 @@ from __future__ import annotations
 import shutil
 
 import duckdb
-import pytest
 
 from kefu.golden import GOLDEN_DIR, compare
-from kefu.publish import build_path
 
-
-@pytest.fixture(scope="module")
-def sample_db():
-    db = build_path()
-    if not db.exists():
-        pytest.fail(f"{db} not found: build the seed-42 sample first (`make dbt-build`, which `make test` runs)")
-    return db
 
 
 def test_sample_marts_equal_golden_snapshot(sample_db):

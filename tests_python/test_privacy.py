@@ -3,9 +3,7 @@ content of the sample. Runs on the seed-42 sample that `make test` builds (KEFU_
 from __future__ import annotations
 
 import duckdb
-import pytest
 
-from kefu.publish import build_path, write_published
 from kefu.landing import default_landing
 
 RAW_SECRETS = {
@@ -15,14 +13,6 @@ RAW_SECRETS = {
     "raw_visits": ["visitor_id"],
     "raw_messages": ["content"],
 }
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    db = build_path()
-    if not db.exists():
-        pytest.fail(f"{db} not found: build the sample first (`make dbt-build`, which `make test` runs)")
-    return write_published(db, tmp_path_factory.mktemp("privacy") / "kefu.duckdb")
 
 
 def _secrets(con: duckdb.DuckDBPyConnection) -> int:
@@ -50,17 +40,17 @@ def _leaks(con: duckdb.DuckDBPyConnection) -> list[str]:
     return leaks
 
 
-def test_no_published_value_equals_a_raw_buyer_id_or_message_content(published):
-    con = duckdb.connect(str(published), read_only=True)
+def test_no_published_value_equals_a_raw_buyer_id_or_message_content(published_sample):
+    con = duckdb.connect(str(published_sample), read_only=True)
     assert _secrets(con) > 1000
     leaks = _leaks(con)
     con.close()
     assert not leaks, "\n".join(leaks)
 
 
-def test_scan_catches_a_planted_buyer_id_and_content(published, tmp_path):
+def test_scan_catches_a_planted_buyer_id_and_content(published_sample, tmp_path):
     copy = tmp_path / "leaky.duckdb"
-    copy.write_bytes(published.read_bytes())
+    copy.write_bytes(published_sample.read_bytes())
     con = duckdb.connect(str(copy))
     landing = default_landing()
     con.execute("update marts.fct_receptions set agent_id = (select min(buyer_id) from read_parquet("

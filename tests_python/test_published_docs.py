@@ -5,24 +5,15 @@ from __future__ import annotations
 import re
 
 import duckdb
-import pytest
 
-from kefu.publish import build_path, column_catalog, write_published
+from kefu.publish import column_catalog
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    db = build_path()
-    if not db.exists():
-        pytest.fail(f"{db} not found: build the sample first (`make dbt-build`, which `make test` runs)")
-    return write_published(db, tmp_path_factory.mktemp("docs") / "kefu.duckdb")
-
-
-def test_every_mart_column_is_in_the_catalog(published):
+def test_every_mart_column_is_in_the_catalog(published_sample):
     catalog = column_catalog()
-    con = duckdb.connect(str(published), read_only=True)
+    con = duckdb.connect(str(published_sample), read_only=True)
     names = {r[0] for r in con.execute("select distinct column_name from duckdb_columns() where schema_name = 'marts'"
                                        ).fetchall()}
     con.close()
@@ -32,8 +23,8 @@ def test_every_mart_column_is_in_the_catalog(published):
     assert all(entry.get("label_zh") and entry.get("description") for entry in catalog.values())
 
 
-def test_published_tables_and_columns_carry_comments(published):
-    con = duckdb.connect(str(published), read_only=True)
+def test_published_tables_and_columns_carry_comments(published_sample):
+    con = duckdb.connect(str(published_sample), read_only=True)
     tables = con.execute("select table_name, comment from duckdb_tables() where schema_name = 'marts'").fetchall()
     columns = con.execute("select table_name, column_name, comment from duckdb_columns() where schema_name = 'marts'"
                           ).fetchall()
