@@ -54,16 +54,25 @@
         `relation` must carry _fingerprint and _field_reject_reason plus the key and version columns.
         version_wins: 'latest' (a row that changes: orders, roster, ratings) or 'earliest' (an event sent again with
         another timestamp: the first one counts, the repeats are superseded).
+        Cost: window functions run only over the few rows that share a fingerprint or a key (found by group-by); the
+        millions of plain rows pass through with copy number 1 and no contest.
     -#}
     {%- set pick = 'max' if version_wins == 'latest' else 'min' -%}
     {%- set beaten = '<' if version_wins == 'latest' else '>' -%}
     {%- set superseded = 'superseded by a later version' if version_wins == 'latest' else 'superseded by an earlier copy' -%}
     {%- set key = key_columns | join(', ') -%}
-    with copies as (
-        select
-            *,
-            row_number() over (partition by _fingerprint order by _fingerprint) as _copy_number
+    with repeated_fingerprints as (
+        select _fingerprint from {{ relation }} group by _fingerprint having count(*) > 1
+    ),
+
+    copies as (
+        select *, 1 as _copy_number
         from {{ relation }}
+        where _fingerprint not in (select _fingerprint from repeated_fingerprints)
+        union all
+        select *, row_number() over (partition by _fingerprint order by _fingerprint) as _copy_number
+        from {{ relation }}
+        where _fingerprint in (select _fingerprint from repeated_fingerprints)
     ),
 
     candidates as (
@@ -73,17 +82,43 @@
         from copies
     ),
 
-    versions as (
+    contested_keys as (
+        -- keys held by more than one candidate row: only these need a winner
+        select {{ key }} from candidates where _is_candidate group by {{ key }} having count(*) > 1
+    ),
+
+    contest as (
+        -- candidate rows have copy number 1, so their fingerprint identifies them
         select
-            *,
+            candidates._fingerprint,
             {%- if version_column %}
-            {{ pick }}(case when _is_candidate then {{ version_column }} end) over (partition by {{ key }}) as _winning_version,
-            sum(case when _is_candidate then 1 else 0 end)
-                over (partition by {{ key }}, {{ version_column }}) as _variants_of_version
+            {{ pick }}(candidates.{{ version_column }}) over (
+                partition by {% for k in key_columns %}candidates.{{ k }}{{ ", " if not loop.last }}{% endfor %}
+            ) as _winning_version,
+            count(*) over (
+                partition by {% for k in key_columns %}candidates.{{ k }}, {% endfor %}candidates.{{ version_column }}
+            ) as _variants_of_version
             {%- else %}
-            sum(case when _is_candidate then 1 else 0 end) over (partition by {{ key }}) as _variants_of_version
+            count(*) over (
+                partition by {% for k in key_columns %}candidates.{{ k }}{{ ", " if not loop.last }}{% endfor %}
+            ) as _variants_of_version
             {%- endif %}
         from candidates
+        inner join contested_keys
+            on {% for k in key_columns %}candidates.{{ k }} = contested_keys.{{ k }}{{ " and " if not loop.last }}{% endfor %}
+        where candidates._is_candidate
+    ),
+
+    versions as (
+        select
+            candidates.*,
+            {%- if version_column %}
+            coalesce(contest._winning_version, candidates.{{ version_column }}) as _winning_version,
+            {%- endif %}
+            coalesce(contest._variants_of_version, 1) as _variants_of_version
+        from candidates
+        left join contest
+            on candidates._is_candidate and candidates._fingerprint = contest._fingerprint
     )
 
     select
