@@ -79,7 +79,8 @@
                 {% if blob[1] == 0 %}
                     {{ log("kefu landing: " ~ f.relative ~ " is an empty file (0 bytes): skipped", info=true) }}
                 {% else %}
-                    {% do f.update({'modified_at': blob[2], 'encoding': _csv_encoding(f.relative)}) %}
+                    {% do f.update({'modified_at': blob[2], 'size': blob[1], 'encoding': _csv_encoding(f.relative),
+                                    'version': f.relative ~ '|' ~ blob[1] ~ '|' ~ blob[2]}) %}
                     {% do files.append(f) %}
                 {% endif %}
             {% endfor %}
@@ -143,6 +144,34 @@
     {{ return(union_columns | unique | list) }}
 {% endmacro %}
 
+{% macro landing_select(table, files, present) -%}
+    {#-
+        A select over some landing files of one contract table: the contract's columns (absent optional ones as null),
+        plus _source_file (path under the landing root), _source_version (path|size|modified: a changed file is a new
+        version) and _load_window_end. Each file needs read_path, relative, kind, version and either modified_at or
+        load_window_end (a timestamp literal).
+    -#}
+    {%- set readers, bounds, columns = [], [], [] -%}
+    {%- for kind in ['parquet', 'csv'] -%}
+        {%- set of_kind = files | selectattr('kind', 'equalto', kind) | list -%}
+        {%- if of_kind %}{% do readers.append("select * from " ~ _landing_reader(of_kind)) %}{% endif -%}
+    {%- endfor -%}
+    {%- for f in files -%}
+        {%- set bound = ("cast('" ~ f.load_window_end ~ "' as timestamp)") if f.load_window_end is defined
+            else _load_window_end(f.relative, f.modified_at) -%}
+        {%- do bounds.append("('" ~ f.read_path ~ "', '" ~ f.relative ~ "', '" ~ f.version ~ "', " ~ bound ~ ")") -%}
+    {%- endfor -%}
+    {%- for column in table.columns -%}
+        {%- do columns.append(("data." ~ column.name) if column.name in present
+                             else ("cast(null as varchar) as " ~ column.name)) -%}
+    {%- endfor -%}
+    with files (read_path, _source_file, _source_version, _load_window_end) as (values {{ bounds | join(', ') }}),
+    data as ({{ readers | join(' union all by name ') }})
+    select {{ columns | join(', ') }}, files._source_file, files._source_version,
+        cast(files._load_window_end as timestamp) as _load_window_end
+    from data inner join files on data.filename = files.read_path
+{%- endmacro %}
+
 {% macro prepare_landing() %}
     {#-
         on-run-start: checks every landing file against the raw contract (sources YAML) and exposes each table as the
@@ -165,6 +194,7 @@
                    info=true) }}
         {% endif %}
         {% do run_query("create schema if not exists landing") %}
+        {% set catalog = [] %}
         {% for table in landing_contract() %}
             {% set files = _landing_files(root, table.name) %}
             {% if not files %}
@@ -177,35 +207,28 @@
                 {% set columns = [] %}
                 {% for column in table.columns %}{% do columns.append("cast(null as varchar) as " ~ column.name) %}{% endfor %}
                 {% do run_query("create or replace view landing." ~ table.name ~ " as select " ~ columns | join(', ')
-                                ~ ", cast(null as varchar) as _source_file, cast(null as timestamp) as _load_window_end"
-                                ~ " where false") %}
+                                ~ ", cast(null as varchar) as _source_file, cast(null as varchar) as _source_version, "
+                                ~ "cast(null as timestamp) as _load_window_end where false") %}
             {% else %}
                 {% for f in files %}
                     {% set utf8 = f.kind == 'parquet' or f.encoding in ('utf-8', 'utf8') %}
                     {% do f.update({'read_path': f.path if utf8 else _utf8_copy(f, root)}) %}
                 {% endfor %}
                 {% set present = _check_file_schemas(table, files) %}
-                {% set readers, bounds, columns = [], [], [] %}
-                {% for kind in ['parquet', 'csv'] %}
-                    {% set of_kind = files | selectattr('kind', 'equalto', kind) | list %}
-                    {% if of_kind %}{% do readers.append("select * from " ~ _landing_reader(of_kind)) %}{% endif %}
-                {% endfor %}
+                {% do run_query("create or replace view landing." ~ table.name ~ " as "
+                                ~ landing_select(table, files, present)) %}
                 {% for f in files %}
-                    {% do bounds.append("('" ~ f.read_path ~ "', '" ~ f.relative ~ "', "
-                                        ~ _load_window_end(f.relative, f.modified_at) ~ ")") %}
+                    {% do catalog.append("('" ~ table.name ~ "', '" ~ f.relative ~ "', '" ~ f.read_path ~ "', '"
+                                         ~ f.kind ~ "', '" ~ f.version ~ "', "
+                                         ~ _load_window_end(f.relative, f.modified_at) ~ ")") %}
                 {% endfor %}
-                {% for column in table.columns %}
-                    {% do columns.append(("data." ~ column.name) if column.name in present
-                                         else ("cast(null as varchar) as " ~ column.name)) %}
-                {% endfor %}
-                {% do run_query(
-                    "create or replace view landing." ~ table.name ~ " as "
-                    ~ "with files (read_path, _source_file, _load_window_end) as (values " ~ bounds | join(', ') ~ "), "
-                    ~ "data as (" ~ readers | join(' union all by name ') ~ ") "
-                    ~ "select " ~ columns | join(', ') ~ ", files._source_file, cast(files._load_window_end as timestamp) "
-                    ~ "as _load_window_end from data inner join files on data.filename = files.read_path") %}
             {% endif %}
         {% endfor %}
+        {#- the file catalog incremental base models compare with the files they already loaded (landing_rows) -#}
+        {% do run_query("create or replace table landing.landing_files as select table_name, source_file, read_path, kind, "
+                        ~ "source_version, cast(load_window_end as timestamp) as load_window_end from (values "
+                        ~ catalog | join(', ') ~ ") as files (table_name, source_file, read_path, kind, source_version, "
+                        ~ "load_window_end)") %}
     {% endif %}
     select 1
 {% endmacro %}

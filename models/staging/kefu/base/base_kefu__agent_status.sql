@@ -1,21 +1,24 @@
-{{ config(materialized='table') }}
+{%- set key_columns = ['agent_id', 'started_at'] %}
+{{ config(materialized='incremental', incremental_strategy='landing_rows',
+          landing_table='raw_agent_status', key_columns=key_columns) }}
 
 with source as (
-    select * from {{ source('kefu', 'raw_agent_status') }}
+    {{ landing_rows('raw_agent_status') }}
 ),
 
-checked as (
+new_rows as (
     select
         {{ row_fingerprint(['agent_id', 'status', 'started_at', 'ended_at']) }} as _fingerprint,
         cast(agent_id as varchar) || '@' || coalesce(cast(started_at as varchar), '<null>') as _row_key,
         _source_file,
+        _source_version,
         {{ raw_values_text(['status', 'started_at', 'ended_at']) }} as _raw_values,
         case
             {{- missing_required_checks(['agent_id', 'status', 'started_at']) }}
             {{ unknown_enum_check('status', ['online', 'busy', 'away', 'offline']) }}
             {{- timestamp_checks(['started_at', 'ended_at']) }}
             when {{ parse_timestamp('ended_at') }} < {{ parse_timestamp('started_at') }} then 'ended_at < started_at'
-        end as _field_reject_reason,
+        end as _row_reject_reason,
         cast(agent_id as varchar) as agent_id,
         {{ normalise_enum('status') }} as status,
         {{ parse_timestamp('started_at') }} as started_at,
@@ -23,8 +26,13 @@ checked as (
     from source
 ),
 
+{{ rows_to_classify('new_rows', 'raw_agent_status', key_columns) }},
+
 final as (
-    {{ classify_raw_rows('checked', ['agent_id', 'started_at']) }}
+    {{ classify_raw_rows('checked', key_columns) }}
 )
 
-select * from final
+select
+    *,
+    {{ classified_at() }} as _classified_at
+from final

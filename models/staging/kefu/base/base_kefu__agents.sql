@@ -1,15 +1,18 @@
-{{ config(materialized='table') }}
+{%- set key_columns = ['agent_id'] %}
+{{ config(materialized='incremental', incremental_strategy='landing_rows',
+          landing_table='raw_agents', key_columns=key_columns) }}
 
 with source as (
-    select * from {{ source('kefu', 'raw_agents') }}
+    {{ landing_rows('raw_agents') }}
 ),
 
-checked as (
+new_rows as (
     select
         {{ row_fingerprint(['agent_id', 'platform', 'shop_id', 'agent_name', 'group_name', 'routing_weight',
                             'max_concurrent', 'is_active', 'updated_at']) }} as _fingerprint,
         cast(agent_id as varchar) as _row_key,
         _source_file,
+        _source_version,
         {{ raw_values_text(['platform', 'shop_id', 'group_name', 'routing_weight', 'max_concurrent', 'is_active',
                             'updated_at']) }} as _raw_values,
         case
@@ -21,7 +24,7 @@ checked as (
             {{- unparsable_checks(['is_active'], 'boolean') }}
             when try_cast(routing_weight as double) < 0 then 'routing_weight < 0'
             when try_cast(max_concurrent as integer) <= 0 then 'max_concurrent <= 0'
-        end as _field_reject_reason,
+        end as _row_reject_reason,
         cast(agent_id as varchar) as agent_id,
         {{ normalise_enum('platform') }} as platform,
         cast(shop_id as varchar) as shop_id,
@@ -34,8 +37,13 @@ checked as (
     from source
 ),
 
+{{ rows_to_classify('new_rows', 'raw_agents', key_columns) }},
+
 final as (
-    {{ classify_raw_rows('checked', ['agent_id'], version_column='updated_at') }}
+    {{ classify_raw_rows('checked', key_columns, version_column='updated_at') }}
 )
 
-select * from final
+select
+    *,
+    {{ classified_at() }} as _classified_at
+from final

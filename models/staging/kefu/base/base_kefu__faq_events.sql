@@ -1,20 +1,23 @@
-{{ config(materialized='table') }}
+{%- set parent = {
+    'model': 'base_kefu__faq_questions', 'column': 'faq_id', 'parent_column': 'faq_id',
+    'reason': 'event of an unknown faq_id'
+} %}
+{%- set key_columns = ['event_id'] %}
+{{ config(materialized='incremental', incremental_strategy='landing_rows',
+          landing_table='raw_faq_events', key_columns=key_columns) }}
 
 with source as (
-    select * from {{ source('kefu', 'raw_faq_events') }}
+    {{ landing_rows('raw_faq_events') }}
 ),
 
-questions as (
-    select faq_id from {{ ref('base_kefu__faq_questions') }} where _outcome = 'staged'
-),
-
-checked as (
+new_rows as (
     select
         {{ row_fingerprint(['source.event_id', 'source.platform', 'source.shop_id', 'source.buyer_id',
                             'source.session_id', 'source.faq_id', 'source.event_type', 'source.occurred_at']) }}
             as _fingerprint,
         cast(source.event_id as varchar) as _row_key,
         source._source_file,
+        source._source_version,
         {{ raw_values_text(['source.platform', 'source.shop_id', 'source.session_id', 'source.faq_id',
                             'source.event_type', 'source.occurred_at']) }} as _raw_values,
         case
@@ -24,8 +27,7 @@ checked as (
             {{ unknown_enum_check('source.event_type',
                                   ['shown', 'clicked', 'resolved', 'transferred', 'helpful', 'unhelpful']) }}
             {{- timestamp_checks(['source.occurred_at']) }}
-            when questions.faq_id is null then 'event of an unknown faq_id'
-        end as _field_reject_reason,
+        end as _row_reject_reason,
         cast(source.event_id as varchar) as event_id,
         {{ normalise_enum('source.platform') }} as platform,
         cast(source.shop_id as varchar) as shop_id,
@@ -35,12 +37,15 @@ checked as (
         {{ normalise_enum('source.event_type') }} as event_type,
         {{ parse_timestamp('source.occurred_at') }} as occurred_at
     from source
-    left join questions
-        on cast(source.faq_id as varchar) = questions.faq_id
 ),
 
+{{ rows_to_classify('new_rows', 'raw_faq_events', key_columns, parent) }},
+
 final as (
-    {{ classify_raw_rows('checked', ['event_id'], version_column='occurred_at', version_wins='earliest') }}
+    {{ classify_raw_rows('checked', key_columns, version_column='occurred_at', version_wins='earliest') }}
 )
 
-select * from final
+select
+    *,
+    {{ classified_at() }} as _classified_at
+from final

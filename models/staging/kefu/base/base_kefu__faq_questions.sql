@@ -1,19 +1,22 @@
-{{ config(materialized='table') }}
+{%- set key_columns = ['faq_id'] %}
+{{ config(materialized='incremental', incremental_strategy='landing_rows',
+          landing_table='raw_faq_questions', key_columns=key_columns) }}
 
 with source as (
-    select * from {{ source('kefu', 'raw_faq_questions') }}
+    {{ landing_rows('raw_faq_questions') }}
 ),
 
-checked as (
+new_rows as (
     select
         {{ row_fingerprint(['faq_id', 'platform', 'shop_id', 'topic', 'question']) }} as _fingerprint,
         cast(faq_id as varchar) as _row_key,
         _source_file,
+        _source_version,
         {{ raw_values_text(['platform', 'shop_id', 'topic', 'question']) }} as _raw_values,
         case
             {{- missing_required_checks(['faq_id', 'platform', 'shop_id']) }}
             {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
-        end as _field_reject_reason,
+        end as _row_reject_reason,
         cast(faq_id as varchar) as faq_id,
         {{ normalise_enum('platform') }} as platform,
         cast(shop_id as varchar) as shop_id,
@@ -22,8 +25,13 @@ checked as (
     from source
 ),
 
+{{ rows_to_classify('new_rows', 'raw_faq_questions', key_columns) }},
+
 final as (
-    {{ classify_raw_rows('checked', ['faq_id']) }}
+    {{ classify_raw_rows('checked', key_columns) }}
 )
 
-select * from final
+select
+    *,
+    {{ classified_at() }} as _classified_at
+from final

@@ -1,19 +1,22 @@
-{{ config(materialized='table') }}
+{%- set parent = {
+    'model': 'base_kefu__sessions', 'column': 'session_id', 'parent_column': 'session_id',
+    'reason': 'message of an unknown session'
+} %}
+{%- set key_columns = ['message_id'] %}
+{{ config(materialized='incremental', incremental_strategy='landing_rows',
+          landing_table='raw_messages', key_columns=key_columns) }}
 
 with source as (
-    select * from {{ source('kefu', 'raw_messages') }}
+    {{ landing_rows('raw_messages') }}
 ),
 
-sessions as (
-    select session_id from {{ ref('base_kefu__sessions') }} where _outcome = 'staged'
-),
-
-checked as (
+new_rows as (
     select
         {{ row_fingerprint(['source.message_id', 'source.session_id', 'source.sent_at', 'source.sender_role',
                             'source.is_auto_reply', 'source.content_type', 'source.content']) }} as _fingerprint,
         cast(source.message_id as varchar) as _row_key,
         source._source_file,
+        source._source_version,
         {{ raw_values_text(['source.session_id', 'source.sent_at', 'source.sender_role', 'source.is_auto_reply',
                             'source.content_type']) }} as _raw_values,
         case
@@ -24,8 +27,7 @@ checked as (
                                   ['text', 'image', 'product_card', 'order_card', 'coupon', 'other'], nullable=true) }}
             {{- timestamp_checks(['source.sent_at']) }}
             {{- unparsable_checks(['source.is_auto_reply'], 'boolean') }}
-            when sessions.session_id is null then 'message of an unknown session'
-        end as _field_reject_reason,
+        end as _row_reject_reason,
         cast(source.message_id as varchar) as message_id,
         cast(source.session_id as varchar) as session_id,
         {{ parse_timestamp('source.sent_at') }} as sent_at,
@@ -34,12 +36,15 @@ checked as (
         coalesce({{ normalise_enum('source.content_type') }}, 'other') as content_type,
         cast(source.content as varchar) as content
     from source
-    left join sessions
-        on cast(source.session_id as varchar) = sessions.session_id
 ),
 
+{{ rows_to_classify('new_rows', 'raw_messages', key_columns, parent) }},
+
 final as (
-    {{ classify_raw_rows('checked', ['message_id']) }}
+    {{ classify_raw_rows('checked', key_columns) }}
 )
 
-select * from final
+select
+    *,
+    {{ classified_at() }} as _classified_at
+from final

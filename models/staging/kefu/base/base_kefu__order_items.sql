@@ -1,19 +1,22 @@
-{{ config(materialized='table') }}
+{%- set parent = {
+    'model': 'base_kefu__orders', 'column': 'order_id', 'parent_column': 'order_id',
+    'reason': 'line of an unknown order'
+} %}
+{%- set key_columns = ['order_id', 'line_id'] %}
+{{ config(materialized='incremental', incremental_strategy='landing_rows',
+          landing_table='raw_order_items', key_columns=key_columns) }}
 
 with source as (
-    select * from {{ source('kefu', 'raw_order_items') }}
+    {{ landing_rows('raw_order_items') }}
 ),
 
-orders as (
-    select order_id from {{ ref('base_kefu__orders') }} where _outcome = 'staged'
-),
-
-checked as (
+new_rows as (
     select
         {{ row_fingerprint(['source.order_id', 'source.line_id', 'source.product_id', 'source.product_name',
                             'source.quantity', 'source.amount']) }} as _fingerprint,
         cast(source.order_id as varchar) || '/' || coalesce(cast(source.line_id as varchar), '<null>') as _row_key,
         source._source_file,
+        source._source_version,
         {{ raw_values_text(['source.product_id', 'source.quantity', 'source.amount']) }} as _raw_values,
         case
             {{- missing_required_checks(['source.order_id', 'source.line_id', 'source.product_id', 'source.quantity',
@@ -22,8 +25,7 @@ checked as (
             {{- unparsable_checks(['source.quantity'], 'integer') }}
             when try_cast(source.amount as decimal(18, 2)) < 0 then 'negative amount'
             when try_cast(source.quantity as integer) < 1 then 'quantity < 1'
-            when orders.order_id is null then 'line of an unknown order'
-        end as _field_reject_reason,
+        end as _row_reject_reason,
         cast(source.order_id as varchar) as order_id,
         cast(source.line_id as varchar) as line_id,
         cast(source.product_id as varchar) as product_id,
@@ -31,12 +33,15 @@ checked as (
         try_cast(source.quantity as integer) as quantity,
         try_cast(source.amount as decimal(18, 2)) as amount
     from source
-    left join orders
-        on cast(source.order_id as varchar) = orders.order_id
 ),
 
+{{ rows_to_classify('new_rows', 'raw_order_items', key_columns, parent) }},
+
 final as (
-    {{ classify_raw_rows('checked', ['order_id', 'line_id']) }}
+    {{ classify_raw_rows('checked', key_columns) }}
 )
 
-select * from final
+select
+    *,
+    {{ classified_at() }} as _classified_at
+from final

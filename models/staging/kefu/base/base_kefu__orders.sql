@@ -1,15 +1,18 @@
-{{ config(materialized='table') }}
+{%- set key_columns = ['order_id'] %}
+{{ config(materialized='incremental', incremental_strategy='landing_rows',
+          landing_table='raw_orders', key_columns=key_columns) }}
 
 with source as (
-    select * from {{ source('kefu', 'raw_orders') }}
+    {{ landing_rows('raw_orders') }}
 ),
 
-checked as (
+new_rows as (
     select
         {{ row_fingerprint(['order_id', 'platform', 'shop_id', 'buyer_id', 'created_at', 'paid_at', 'order_amount',
                             'payment_amount', 'item_quantity', 'status', 'refund_amount', 'updated_at']) }} as _fingerprint,
         cast(order_id as varchar) as _row_key,
         _source_file,
+        _source_version,
         {{ raw_values_text(['platform', 'shop_id', 'created_at', 'paid_at', 'order_amount', 'payment_amount',
                             'item_quantity', 'status', 'refund_amount', 'updated_at']) }} as _raw_values,
         case
@@ -29,7 +32,7 @@ checked as (
             when try_cast(item_quantity as integer) < 1 then 'item_quantity < 1'
             when paid_at is not null and payment_amount is null
                 then 'missing required field: payment_amount (order is paid)'
-        end as _field_reject_reason,
+        end as _row_reject_reason,
         cast(order_id as varchar) as order_id,
         {{ normalise_enum('platform') }} as platform,
         cast(shop_id as varchar) as shop_id,
@@ -45,8 +48,13 @@ checked as (
     from source
 ),
 
+{{ rows_to_classify('new_rows', 'raw_orders', key_columns) }},
+
 final as (
-    {{ classify_raw_rows('checked', ['order_id'], version_column='updated_at') }}
+    {{ classify_raw_rows('checked', key_columns, version_column='updated_at') }}
 )
 
-select * from final
+select
+    *,
+    {{ classified_at() }} as _classified_at
+from final

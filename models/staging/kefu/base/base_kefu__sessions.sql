@@ -1,15 +1,18 @@
-{{ config(materialized='table') }}
+{%- set key_columns = ['session_id'] %}
+{{ config(materialized='incremental', incremental_strategy='landing_rows',
+          landing_table='raw_sessions', key_columns=key_columns) }}
 
 with source as (
-    select * from {{ source('kefu', 'raw_sessions') }}
+    {{ landing_rows('raw_sessions') }}
 ),
 
-checked as (
+new_rows as (
     select
         {{ row_fingerprint(['session_id', 'platform', 'shop_id', 'buyer_id', 'agent_id', 'started_at', 'ended_at',
                             'human_joined_at', 'entry_point', 'transferred_from_session_id']) }} as _fingerprint,
         cast(session_id as varchar) as _row_key,
         _source_file,
+        _source_version,
         {{ raw_values_text(['platform', 'shop_id', 'agent_id', 'started_at', 'ended_at', 'human_joined_at',
                             'entry_point', 'transferred_from_session_id']) }} as _raw_values,
         case
@@ -18,7 +21,7 @@ checked as (
             {{ unknown_enum_check('entry_point', ['product', 'order', 'shop', 'campaign', 'other'], nullable=true) }}
             {{- timestamp_checks(['started_at', 'ended_at', 'human_joined_at']) }}
             when {{ parse_timestamp('ended_at') }} < {{ parse_timestamp('started_at') }} then 'ended_at < started_at'
-        end as _field_reject_reason,
+        end as _row_reject_reason,
         cast(session_id as varchar) as session_id,
         {{ normalise_enum('platform') }} as platform,
         cast(shop_id as varchar) as shop_id,
@@ -32,8 +35,13 @@ checked as (
     from source
 ),
 
+{{ rows_to_classify('new_rows', 'raw_sessions', key_columns) }},
+
 final as (
-    {{ classify_raw_rows('checked', ['session_id']) }}
+    {{ classify_raw_rows('checked', key_columns) }}
 )
 
-select * from final
+select
+    *,
+    {{ classified_at() }} as _classified_at
+from final

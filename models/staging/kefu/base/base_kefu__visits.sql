@@ -1,20 +1,23 @@
-{{ config(materialized='table') }}
+{%- set key_columns = ['_fingerprint'] %}
+{{ config(materialized='incremental', incremental_strategy='landing_rows',
+          landing_table='raw_visits', key_columns=key_columns) }}
 
 with source as (
-    select * from {{ source('kefu', 'raw_visits') }}
+    {{ landing_rows('raw_visits') }}
 ),
 
-checked as (
+new_rows as (
     select
         {{ row_fingerprint(['platform', 'shop_id', 'visitor_id', 'visited_at', 'product_id']) }} as _fingerprint,
         {{ row_fingerprint(['platform', 'shop_id', 'visitor_id', 'visited_at', 'product_id']) }} as _row_key,
         _source_file,
+        _source_version,
         {{ raw_values_text(['platform', 'shop_id', 'visited_at', 'product_id']) }} as _raw_values,
         case
             {{- missing_required_checks(['platform', 'shop_id', 'visitor_id', 'visited_at']) }}
             {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
             {{- timestamp_checks(['visited_at']) }}
-        end as _field_reject_reason,
+        end as _row_reject_reason,
         {{ normalise_enum('platform') }} as platform,
         cast(shop_id as varchar) as shop_id,
         {{ hash_buyer('visitor_id') }} as visitor_key,
@@ -23,8 +26,13 @@ checked as (
     from source
 ),
 
+{{ rows_to_classify('new_rows', 'raw_visits', key_columns) }},
+
 final as (
-    {{ classify_raw_rows('checked', ['_fingerprint']) }}
+    {{ classify_raw_rows('checked', key_columns) }}
 )
 
-select * from final
+select
+    *,
+    {{ classified_at() }} as _classified_at
+from final
