@@ -93,3 +93,60 @@ def _orders_at(files: str, cut: str) -> str:
         union all by name
         select * from unseen
     """
+
+
+# table -> the business date of a row (text timestamps parsed as staging does; unparsable rows go to the first day)
+DATE_OF_ROW = {
+    "raw_sessions": "started_at",
+    "raw_messages": "sent_at",
+    "raw_orders": "coalesce(try_cast(updated_at as timestamp), try_cast(created_at as timestamp))",
+    "raw_agent_status": "started_at",
+    "raw_ratings": "rated_at",
+    "raw_faq_events": "occurred_at",
+    "raw_visits": "visited_at",
+}
+
+
+def partition_by_date(source: str | Path, out: str | Path) -> dict[str, list[str]]:
+    """Rewrite a flat landing folder as `<table>/date=YYYY-MM-DD/part-0.parquet` (the layout of a daily export).
+
+    A row's date is its table's business timestamp (DATE_OF_ROW; an order by its latest update, its lines with the
+    order's first version); tables without one (roster, FAQ questions) stay flat. Returns table -> dates written.
+    """
+    source, out = Path(source), Path(out)
+    con = duckdb.connect()
+    written: dict[str, list[str]] = {}
+    for folder in sorted(p for p in source.iterdir() if p.is_dir()):
+        table = folder.name
+        files = f"read_parquet('{folder}/*.parquet')"
+        target = out / table
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        if table == "raw_order_items":
+            day = ("(select min(cast(coalesce(try_cast(o.created_at as timestamp), timestamp '1900-01-01') as date)) "
+                   f"from read_parquet('{source}/raw_orders/*.parquet') as o where o.order_id = rows.order_id)")
+        elif table in DATE_OF_ROW:
+            expression = DATE_OF_ROW[table]
+            if "(" not in expression:
+                expression = f"try_cast({expression} as timestamp)"
+            day = f"cast({expression} as date)"
+        else:
+            shutil.copy2(next(folder.glob("*.parquet")), target / "part-0.parquet")
+            for extra in sorted(folder.glob("*.parquet"))[1:]:
+                shutil.copy2(extra, target / extra.name)
+            written[table] = []
+            continue
+        con.execute(f"create or replace temp table rows as select * from {files}")
+        first = con.execute(f"select min({day}) from rows as rows").fetchone()[0]
+        con.execute(f"create or replace temp table dated as select rows.*, coalesce({day}, date '{first}') as _day "
+                    f"from rows as rows")
+        dates = [str(r[0]) for r in con.execute("select distinct _day from dated order by 1").fetchall()]
+        for d in dates:
+            (target / f"date={d}").mkdir()
+            con.execute(f"copy (select * exclude (_day) from dated where _day = date '{d}') "
+                        f"to '{target}/date={d}/part-0.parquet' (format parquet)")
+        written[table] = dates
+    con.close()
+    if (source / "_manifest.json").exists():
+        shutil.copy2(source / "_manifest.json", out / "_manifest.json")
+    return written
