@@ -1,15 +1,20 @@
-"""Benchmark: build from scratch at a named scale and write the figures to a JSON file.
+"""Benchmark: the full build, the daily run and the intraday refresh at one data size, written to a JSON file.
 
-Measured, each as its own step (wall seconds and peak memory of the process that did the work):
-* generate      - the sample-data generator at the scale;
-* dbt_fixed     - dbt's fixed cost: start-up, a full parse and one no-op query (`dbt show --inline`);
-* full_build    - `dbt build` from an empty DuckDB file (models, seeds and data tests; unit tests excluded);
-* first_load_full_run / one_day_incremental - the landing folder cut at the start of its last day is built in full
-  (seeds + models), then an incremental `dbt run` on everything: the daily scheduler's run;
-* floor         - one DuckDB query that reads every landing file once (counts and sums over all columns) and sorts
-  the messages by (shop, agent, buyer, time): nothing correct can be faster.
-Per model: execution seconds (from dbt's run_results.json), rows and rows/s.
-The headline ratio is (full_build - dbt_fixed) / floor.
+    kefu bench --size M --out benchmarks/M.json        # then: kefu bench-table (README table from benchmarks/*.json)
+
+Steps, each its own process; wall seconds and the peak resident memory of that process tree (sampled from /proc every
+0.1 s, so the generator's memory is never counted as dbt's):
+* generate          - `kefu generate` at the size, date-partitioned landing folder;
+* dbt_fixed         - dbt start-up, a full parse and one no-op query (`dbt show --inline`);
+* full_build        - `dbt build` (models, seeds, data tests; unit tests excluded) from an empty database;
+* gate              - `kefu check` (the Great Expectations quality gate) on the full build;
+* floor             - one DuckDB query reading every landing file once (count and hash-sum of every column) and
+                      sorting the messages by (shop, agent, buyer, time): nothing correct can be faster;
+* daily_run         - the landing folder without its last day is built in full (first_load, timed apart), then the
+                      last day's files land (minus one 10-minute slice) and `dbt build` runs incrementally;
+* intraday_refresh  - the 10-minute slice of the last day (its sessions and their messages) lands as new files and
+                      `kefu refresh --no-publish` updates the live marts.
+Per model: seconds (dbt run_results.json) and rows of the full build. Headline: (full_build - dbt_fixed) / floor.
 """
 from __future__ import annotations
 
@@ -20,33 +25,71 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 ROOT = Path(__file__).resolve().parent.parent
 EXCLUDE_UNIT = ["--exclude", "test_type:unit"]
+SLICE = ("20:00:00", "20:10:00")  # the intraday file: sessions of the last day started in these ten minutes
+
+
+def _tree_rss_kib(root_pid: int) -> int:
+    """Resident memory (KiB) of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/status") as f:
+                kib = next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = kib
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
 
 
 def _timed(cmd: list[str], env: dict[str, str]) -> dict:
-    """Run a command; its wall seconds and peak resident memory (MiB, the process's own maximum RSS)."""
+    """Run a command; its wall seconds and the peak RSS (MiB) of its process tree."""
     with tempfile.TemporaryFile(mode="w+") as log:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
+        peak = [0]
+
+        def sample() -> None:
+            while proc.poll() is None:
+                peak[0] = max(peak[0], _tree_rss_kib(proc.pid))
+                time.sleep(0.1)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        proc.wait()
         wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        sampler.join()
         if proc.returncode != 0:
             log.seek(0)
             raise RuntimeError(f"{' '.join(cmd[:3])} failed (exit {proc.returncode}):\n{log.read()[-4000:]}")
-    return {"wall_seconds": round(wall, 3), "peak_memory_mib": round(usage.ru_maxrss / 1024, 1)}
+    return {"wall_seconds": round(wall, 3), "peak_memory_mib": round(peak[0] / 1024, 1)}
+
+
+def _exe(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
 
 
 def _dbt_cmd(args: list[str], target: Path) -> list[str]:
-    exe = Path(sys.executable).with_name("dbt")
-    return [str(exe), *args, "--project-dir", str(ROOT), "--target-path", str(target),
+    return [_exe("dbt"), *args, "--project-dir", str(ROOT), "--target-path", str(target),
             "--log-path", str(target / "logs")]
 
 
@@ -61,19 +104,21 @@ def floor_query(landing: Path) -> dict:
     start = time.perf_counter()
     scanned = 0
     for folder in sorted(p for p in landing.iterdir() if p.is_dir()):
-        files = f"read_parquet('{folder}/*.parquet')"
+        files = f"read_parquet('{folder}/**/*.parquet', union_by_name = true)"
         columns = [r[0] for r in con.execute(f"describe select * from {files}").fetchall()]
         aggregates = ", ".join(f"count({c}), sum(hash({c}))" for c in columns)
-        con.execute(f"select count(*), {aggregates} from {files}").fetchall()
-        scanned += con.execute(f"select count(*) from {files}").fetchone()[0]
+        row = con.execute(f"select count(*), {aggregates} from {files}").fetchone()
+        scanned += row[0]
     con.execute(f"""
         create temp table sorted_messages as
         select sessions.shop_id, sessions.agent_id, sessions.buyer_id, messages.sent_at, messages.message_id
-        from read_parquet('{landing}/raw_messages/*.parquet') as messages
-        inner join read_parquet('{landing}/raw_sessions/*.parquet') as sessions using (session_id)
+        from read_parquet('{landing}/raw_messages/**/*.parquet', union_by_name = true) as messages
+        inner join read_parquet('{landing}/raw_sessions/**/*.parquet', union_by_name = true) as sessions
+            using (session_id)
         order by sessions.shop_id, sessions.agent_id, sessions.buyer_id, messages.sent_at, messages.message_id
     """)
     seconds = time.perf_counter() - start
+    con.close()
     return {"wall_seconds": round(seconds, 3), "rows_scanned": scanned}
 
 
@@ -96,48 +141,148 @@ def _per_model(target: Path, db: Path) -> list[dict]:
     return sorted(rows, key=lambda m: -m["seconds"])
 
 
-def run_benchmark(scale: float, out: Path, seed: int = 42, days: int = 14) -> dict:
-    from kefu.generate import generate
-    from kefu.split import split_landing
+def _dated_folders(landing: Path) -> list[str]:
+    return sorted({p.name[5:] for p in landing.glob("raw_messages/date=*")})
 
-    work = Path(tempfile.mkdtemp(prefix="kefu_bench_"))
-    landing, target = work / "landing", work / "target"
-    report: dict = {"scale": scale, "seed": seed, "days": days, "started_at": datetime.now().isoformat(timespec="seconds"),
+
+def stage_landing(landing: Path, work: Path) -> tuple[Path, list[tuple[Path, Path]], list[tuple[Path, Path]]]:
+    """The first load (every day but the last) and the files that land later: the last day minus a 10-minute slice
+    (daily), then the slice (intraday). Returns (first-load folder, daily [(src, dst)], intraday [(src, dst)])."""
+    last = _dated_folders(landing)[-1]
+    first = work / "first_load"
+    shutil.copytree(landing, first, ignore=lambda folder, names: [n for n in names if n == f"date={last}"])
+    daily, intraday = [], []
+    staged = work / "later"
+    con = duckdb.connect()
+    slice_from, slice_to = (f"timestamp '{last} {t}'" for t in SLICE)
+    con.execute(f"""create temp table slice_sessions as select session_id
+        from read_parquet('{landing}/raw_sessions/date={last}/*.parquet')
+        where try_cast(started_at as timestamp) >= {slice_from} and try_cast(started_at as timestamp) < {slice_to}""")
+    for folder in sorted(landing.glob(f"*/date={last}")):
+        table = folder.parent.name
+        for part in sorted(folder.glob("*.parquet")):
+            dst = first / table / f"date={last}" / part.name
+            if table in ("raw_sessions", "raw_messages"):
+                out = staged / table / part.name
+                out.parent.mkdir(parents=True, exist_ok=True)
+                rest, cut = out.with_suffix(".rest.parquet"), out.with_suffix(".slice.parquet")
+                con.execute(f"copy (select * from read_parquet('{part}') where session_id not in "
+                            f"(select session_id from slice_sessions)) to '{rest}' (format parquet)")
+                con.execute(f"copy (select * from read_parquet('{part}') where session_id in "
+                            f"(select session_id from slice_sessions)) to '{cut}' (format parquet)")
+                daily.append((rest, dst))
+                intraday.append((cut, dst.with_name(f"live-{SLICE[0][:2]}{SLICE[0][3:5]}-{part.name}")))
+            else:
+                daily.append((part, dst))
+    con.close()
+    return first, daily, intraday
+
+
+def _land(files: list[tuple[Path, Path]]) -> None:
+    for src, dst in files:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dst)
+
+
+def run_benchmark(size: str, out: Path, seed: int = 42, work_dir: str | None = None) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="kefu_bench_", dir=work_dir))
+    landing = work / "landing"
+    report: dict = {"size": size, "seed": seed, "started_at": datetime.now().isoformat(timespec="seconds"),
                     "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                                "duckdb": duckdb.__version__}}
+                                "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+                                "platform": platform.platform(), "duckdb": duckdb.__version__}}
     try:
-        start = time.perf_counter()
-        counts = generate(str(landing), seed=seed, days=days, scale=scale)
-        report["generate"] = {"wall_seconds": round(time.perf_counter() - start, 3), "rows": counts}
+        report["generate"] = _timed([_exe("kefu"), "generate", "--size", size, "--seed", str(seed),
+                                     "--out", str(landing)], dict(os.environ))
+        manifest = json.loads((landing / "_manifest.json").read_text())
+        if not _dated_folders(landing):
+            raise RuntimeError("the benchmark needs a date-partitioned landing folder (kefu generate --size M/L)")
+        report["messages"] = manifest["counts"]["raw_messages"]
+        report["counts"] = manifest["counts"]
+        report["days"] = manifest.get("days")
 
-        fixed_db = work / "fixed.duckdb"
-        # start-up + full parse + one no-op query, in its own target folder so the build below parses in full too
         report["dbt_fixed"] = _timed(_dbt_cmd(["show", "--inline", "select 1 as no_op"], work / "target_fixed"),
-                                     _env(fixed_db, landing))
-
-        full_db = work / "full.duckdb"
+                                     _env(work / "fixed.duckdb", landing))
+        full_db, target = work / "full.duckdb", work / "target"
         report["full_build"] = _timed(_dbt_cmd(["build", *EXCLUDE_UNIT], target), _env(full_db, landing))
         report["models"] = _per_model(target, full_db)
-
-        last_day = datetime.strptime("2026-11-01", "%Y-%m-%d") + timedelta(days=days - 1)
-        first_load = work / "first_load"
-        split_landing(landing, first_load, last_day.strftime("%Y-%m-%d 00:00:00"))
-        inc_db = work / "incremental.duckdb"
-        # the first load is a full run (seeds + models) of all days but the last: the comparator of the daily run
-        report["first_load_full_run"] = _timed(
-            _dbt_cmd(["build", "--resource-type", "seed", "--resource-type", "model"], target), _env(inc_db, first_load))
-        report["one_day_incremental"] = _timed(_dbt_cmd(["run"], target), _env(inc_db, landing))
-
+        report["gate"] = _timed([_exe("kefu"), "check"], {**_env(full_db, landing),
+                                                          "KEFU_PUBLISHED_PATH": str(work / "published" / "kefu.duckdb")})
         report["floor"] = floor_query(landing)
-        work_seconds = report["full_build"]["wall_seconds"] - report["dbt_fixed"]["wall_seconds"]
-        report["build_less_fixed_seconds"] = round(work_seconds, 3)
-        report["ratio_build_to_floor"] = round(work_seconds / report["floor"]["wall_seconds"], 1)
-        report["messages"] = counts.get("raw_messages")
+        full_db.unlink()
+
+        first, daily, intraday = stage_landing(landing, work)
+        inc_db, inc_target = work / "incremental.duckdb", work / "target_incremental"
+        report["first_load"] = _timed(_dbt_cmd(["build", *EXCLUDE_UNIT], inc_target), _env(inc_db, first))
+        _land(daily)
+        report["daily_run"] = _timed(_dbt_cmd(["build", *EXCLUDE_UNIT], inc_target), _env(inc_db, first))
+        _land(intraday)
+        refresh_env = {**_env(inc_db, first), "KEFU_DBT_TARGET_PATH": str(inc_target)}
+        report["intraday_refresh"] = _timed([_exe("kefu"), "refresh", "--no-publish"], refresh_env)
+
+        fixed = report["dbt_fixed"]["wall_seconds"]
+        full = report["full_build"]["wall_seconds"]
+        report["build_less_fixed_seconds"] = round(full - fixed, 3)
+        report["ratio_build_to_floor"] = round((full - fixed) / report["floor"]["wall_seconds"], 1)
+        report["daily_run_share_of_full_build"] = round(report["daily_run"]["wall_seconds"] / full, 3)
+        report["intraday_refresh_share_of_full_build"] = round(report["intraday_refresh"]["wall_seconds"] / full, 3)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    print(json.dumps({k: report[k] for k in ("scale", "messages", "full_build", "dbt_fixed", "first_load_full_run", "one_day_incremental",
-                                             "floor", "ratio_build_to_floor")}, indent=2))
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    keys = ("size", "messages", "full_build", "dbt_fixed", "floor", "ratio_build_to_floor", "first_load", "daily_run",
+            "daily_run_share_of_full_build", "intraday_refresh", "intraday_refresh_share_of_full_build")
+    print(json.dumps({k: report[k] for k in keys}, indent=2))
     print(f"wrote {out}")
     return report
+
+
+TABLE_START = "<!-- bench-table:start (written by `kefu bench-table` from benchmarks/*.json; do not edit) -->"
+TABLE_END = "<!-- bench-table:end -->"
+
+
+def bench_table(folder: Path = ROOT / "benchmarks") -> str:
+    """The README's performance table, one column per benchmarks/<size>.json."""
+    reports = []
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text())
+        if "full_build" in data and "daily_run" in data:
+            reports.append((path.name, data))
+    if not reports:
+        return "(no benchmark JSON under benchmarks/ yet: run `make bench SIZE=M`)"
+    rows = [("", *(f"{d['size']} ({name})" for name, d in reports)),
+            ("messages", *(f"{d['messages']:,}" for _, d in reports)),
+            ("days", *(str(d.get("days")) for _, d in reports))]
+
+    def step(key: str, label: str) -> None:
+        rows.append((label, *(f"{d[key]['wall_seconds']:.1f} s / {d[key].get('peak_memory_mib', '-')} MiB"
+                              for _, d in reports)))
+
+    step("full_build", "full `dbt build` (wall / peak RSS)")
+    step("dbt_fixed", "dbt fixed cost")
+    rows.append(("floor (read every file once + message sort)",
+                 *(f"{d['floor']['wall_seconds']:.1f} s" for _, d in reports)))
+    rows.append(("(full build − fixed) ÷ floor", *(f"{d['ratio_build_to_floor']}×" for _, d in reports)))
+    step("daily_run", "daily run (last day lands, incremental `dbt build`)")
+    rows.append(("daily run ÷ full build", *(f"{100 * d['daily_run_share_of_full_build']:.0f} %" for _, d in reports)))
+    step("intraday_refresh", "intraday refresh (`kefu refresh`, 10-minute file)")
+    rows.append(("intraday refresh ÷ full build",
+                 *(f"{100 * d['intraday_refresh_share_of_full_build']:.0f} %" for _, d in reports)))
+    if any("gate" in d for _, d in reports):
+        rows.append(("quality gate (`kefu check`) ÷ full build",
+                     *(f"{d['gate']['wall_seconds']:.1f} s = {100 * d['gate']['wall_seconds'] / d['full_build']['wall_seconds']:.0f} %"
+                       if "gate" in d else "-" for _, d in reports)))
+    rows.append(("machine", *(f"{d['machine']['cpus']} cores, {d['machine'].get('memory_gib', '?')} GiB, "
+                              f"DuckDB {d['machine']['duckdb']}" for _, d in reports)))
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    return "\n".join(lines)
+
+
+def write_readme_table(readme: Path = ROOT / "README.md") -> None:
+    text = readme.read_text(encoding="utf-8")
+    if TABLE_START not in text or TABLE_END not in text:
+        raise RuntimeError(f"{readme} has no bench-table markers")
+    head, rest = text.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    readme.write_text(f"{head}{TABLE_START}\n{bench_table()}\n{TABLE_END}{tail}", encoding="utf-8")

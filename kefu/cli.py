@@ -123,7 +123,39 @@ def _cmd_golden(ns: argparse.Namespace) -> int:
 def _cmd_bench(ns: argparse.Namespace) -> int:
     from kefu.bench import run_benchmark
 
-    run_benchmark(scale=ns.scale, out=Path(ns.out))
+    run_benchmark(size=ns.size, out=Path(ns.out or ROOT / "benchmarks" / f"{ns.size}.json"), work_dir=ns.work_dir)
+    return 0
+
+
+def _cmd_bench_table(ns: argparse.Namespace) -> int:
+    from kefu.bench import bench_table, write_readme_table
+
+    if ns.print:
+        print(bench_table())
+    else:
+        write_readme_table()
+        print("README.md performance table rewritten from benchmarks/*.json")
+    return 0
+
+
+def _cmd_refresh(ns: argparse.Namespace) -> int:
+    """Intraday: load the new landing files and update today's rows of the live marts (selector `live`)."""
+    from kefu.gate import run_gate, summary
+    from kefu.publish import publish
+
+    target = os.environ.get("KEFU_DBT_TARGET_PATH")
+    rc = dbt(["run", "--selector", "live", *(["--target-path", target] if target else [])])
+    if rc != 0:
+        print(f"dbt run --selector live failed (exit {rc}); nothing published", file=sys.stderr)
+        return rc
+    if ns.no_publish:
+        return 0
+    result = run_gate()
+    print(summary(result))
+    if not result.passed:
+        print("quality gate failed; nothing published", file=sys.stderr)
+        return 1
+    print(f"published: {publish()}")
     return 0
 
 
@@ -196,10 +228,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--update", action="store_true", help="rewrite tests_python/golden/*.csv from the database")
     p.set_defaults(func=_cmd_golden)
 
-    p = sub.add_parser("bench", help="build from scratch at a scale and write timings to JSON")
-    p.add_argument("--scale", type=float, default=10.0)
-    p.add_argument("--out", default=str(ROOT / "bench" / "bench.json"))
+    p = sub.add_parser("bench", help="full build, daily run and intraday refresh at a size; figures to JSON")
+    p.add_argument("--size", default="S", choices=["S", "M", "L"])
+    p.add_argument("--out", default=None, help="JSON file (default benchmarks/<size>.json)")
+    p.add_argument("--work-dir", default=None, help="folder for the temporary landing and databases")
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("bench-table", help="rewrite the README performance table from benchmarks/*.json")
+    p.add_argument("--print", action="store_true", help="print the table instead of writing README.md")
+    p.set_defaults(func=_cmd_bench_table)
+
+    p = sub.add_parser("refresh", help="intraday: load new landing files into the live marts, gate and publish")
+    p.add_argument("--no-publish", action="store_true", help="update the build database only")
+    p.set_defaults(func=_cmd_refresh)
 
     p = sub.add_parser("dashboard", help="serve the Streamlit dashboard on the published file (read-only)")
     p.add_argument("--port", type=int, default=8501)
