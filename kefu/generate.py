@@ -402,10 +402,7 @@ def _simulate_shop(w: _World, shop, buyers: int):
         # visits (many more visitors than chatters)
         for _ in range(rng.choice([0, 1, 1, 2, 3])):
             day = w.start + timedelta(days=rng.randrange(w.days))
-            w.rows["raw_visits"].append(dict(platform=shop["platform"], shop_id=sid, visitor_id=b,
-                                             visited_at=_ts(_day_time(rng, day)),
-                                             product_id=f"{sid}_p{rng.randrange(1, 13):03d}" if rng.random() < 0.7
-                                             else None))
+            _browse(w, shop, b, _day_time(rng, day))
         r = rng.random()
         if r < 0.45:
             continue  # visitor only
@@ -417,56 +414,70 @@ def _simulate_shop(w: _World, shop, buyers: int):
         for _visit in range(rng.choice([1, 1, 1, 2])):
             day = w.start + timedelta(days=rng.randrange(w.days))
             t = _day_time(rng, day)
-            kind = rng.random()
-            agent = rng.choices(presale_agents, weights=presale_weights)[0]
-            after_sale = rng.random() < 0.12
-            if after_sale:
-                agent = agents[-1]
-            if kind < 0.08:
-                s = w.session(shop, b, None, t, entry="shop")
-                w.message(s, t, "buyer", rng.choice(BUYER_TEXT))
-                w.message(s, t + timedelta(seconds=2), "robot", "您好,请问有什么可以帮您")
-                w.message(s, t + timedelta(seconds=40), "buyer", "好的谢谢")
-                _faq(w, shop, b, s, t, faqs)
-                continue
-            robot_first = kind < 0.33
-            s, t_end, _ = w.chat(shop, b, agent, t, rng.choice([1, 1, 2, 2, 3, 4]),
-                                 entry="order" if after_sale else rng.choice(["product", "product", "shop",
-                                                                              "campaign", "other"]),
-                                 robot_first=robot_first, after_sale=after_sale,
-                                 unanswered_tail=rng.random() < 0.08, welcome=rng.random() < 0.3)
-            if rng.random() < 0.04:
-                # agent-to-agent transfer to a colleague
-                other = rng.choice([a for a in agents if a != agent])
-                s2 = w.session(shop, b, other, t_end + timedelta(seconds=30), transferred_from=s["session_id"])
-                w.message(s2, t_end + timedelta(seconds=30), "agent", "您好,我来为您处理")
-                w.message(s2, t_end + timedelta(seconds=90), "buyer", "好的")
-            if rng.random() < 0.3:
-                w.rows["raw_ratings"].append(dict(session_id=s["session_id"],
-                                                  rated_at=_ts(t_end + timedelta(minutes=2)),
-                                                  rating=rng.choices([1, 2, 3, 4, 5], weights=[2, 2, 6, 25, 65])[0]))
-            if rng.random() < 0.2:
-                _faq(w, shop, b, s, t, faqs)
-            if after_sale:
-                continue
-            if rng.random() < 0.38:
-                created = t_end + timedelta(minutes=rng.choice([2, 5, 15, 60, 300, 900, 1500]))
-                delay = rng.choices([30, 300, 3600 * 20, 3600 * 50, 3600 * 75, 3600 * 100, None],
-                                    weights=[45, 20, 10, 5, 4, 3, 13])[0]
-                o = w.order(shop, b, created, pay_delay_s=delay, refund=rng.random() < 0.04)
-                if o["paid_at"] is None and rng.random() < 0.5:
-                    # 催付: the agent chases the unpaid order the next day
-                    chase = created + timedelta(hours=rng.randint(20, 30))
-                    s3 = w.session(shop, b, agent, chase)
-                    w.message(s3, chase, "agent", "亲,订单还没付款哦,今天有优惠")
-                    if rng.random() < 0.6:
-                        w.message(s3, chase + timedelta(minutes=3), "buyer", "好的马上付")
-                        paid = chase + timedelta(minutes=10)
-                        o.update(paid_at=_ts(paid), payment_amount=o["order_amount"], status="paid")
-                        # the order lands twice: first as created, then again when paid
-                        w.rows["raw_orders"].append({**o, "paid_at": None, "payment_amount": None,
-                                                     "status": "created", "updated_at": o["created_at"]})
-                        o["updated_at"] = _ts(paid)
+            _chat_visit(w, shop, b, t, agents, presale_agents, presale_weights, [agents[-1]], faqs)
+
+
+def _chat_visit(w: _World, shop, b, t, agents, presale_agents, presale_weights, after_agents, faqs):
+    """One buyer's chat visit starting at t: robot-only, or a chat with a pre-sale (or after-sale) agent, maybe a
+    transfer, a rating, FAQ events, an order and a payment chase. Shared by every size (S draws unchanged)."""
+    rng = w.rng
+    kind = rng.random()
+    agent = rng.choices(presale_agents, weights=presale_weights)[0]
+    after_sale = rng.random() < 0.12
+    if after_sale:
+        agent = after_agents[0] if len(after_agents) == 1 else rng.choice(after_agents)
+    if kind < 0.08:
+        s = w.session(shop, b, None, t, entry="shop")
+        w.message(s, t, "buyer", rng.choice(BUYER_TEXT))
+        w.message(s, t + timedelta(seconds=2), "robot", "您好,请问有什么可以帮您")
+        w.message(s, t + timedelta(seconds=40), "buyer", "好的谢谢")
+        _faq(w, shop, b, s, t, faqs)
+        return
+    robot_first = kind < 0.33
+    s, t_end, _ = w.chat(shop, b, agent, t, rng.choice([1, 1, 2, 2, 3, 4]),
+                         entry="order" if after_sale else rng.choice(["product", "product", "shop",
+                                                                      "campaign", "other"]),
+                         robot_first=robot_first, after_sale=after_sale,
+                         unanswered_tail=rng.random() < 0.08, welcome=rng.random() < 0.3)
+    if rng.random() < 0.04:
+        # agent-to-agent transfer to a colleague
+        other = rng.choice([a for a in agents if a != agent])
+        s2 = w.session(shop, b, other, t_end + timedelta(seconds=30), transferred_from=s["session_id"])
+        w.message(s2, t_end + timedelta(seconds=30), "agent", "您好,我来为您处理")
+        w.message(s2, t_end + timedelta(seconds=90), "buyer", "好的")
+    if rng.random() < 0.3:
+        w.rows["raw_ratings"].append(dict(session_id=s["session_id"],
+                                          rated_at=_ts(t_end + timedelta(minutes=2)),
+                                          rating=rng.choices([1, 2, 3, 4, 5], weights=[2, 2, 6, 25, 65])[0]))
+    if rng.random() < 0.2:
+        _faq(w, shop, b, s, t, faqs)
+    if after_sale:
+        return
+    if rng.random() < 0.38:
+        created = t_end + timedelta(minutes=rng.choice([2, 5, 15, 60, 300, 900, 1500]))
+        delay = rng.choices([30, 300, 3600 * 20, 3600 * 50, 3600 * 75, 3600 * 100, None],
+                            weights=[45, 20, 10, 5, 4, 3, 13])[0]
+        o = w.order(shop, b, created, pay_delay_s=delay, refund=rng.random() < 0.04)
+        if o["paid_at"] is None and rng.random() < 0.5:
+            # 催付: the agent chases the unpaid order the next day
+            chase = created + timedelta(hours=rng.randint(20, 30))
+            s3 = w.session(shop, b, agent, chase)
+            w.message(s3, chase, "agent", "亲,订单还没付款哦,今天有优惠")
+            if rng.random() < 0.6:
+                w.message(s3, chase + timedelta(minutes=3), "buyer", "好的马上付")
+                paid = chase + timedelta(minutes=10)
+                o.update(paid_at=_ts(paid), payment_amount=o["order_amount"], status="paid")
+                # the order lands twice: first as created, then again when paid
+                w.rows["raw_orders"].append({**o, "paid_at": None, "payment_amount": None,
+                                             "status": "created", "updated_at": o["created_at"]})
+                o["updated_at"] = _ts(paid)
+
+
+def _browse(w: _World, shop, b, t):
+    """A shop visit (raw_visits) at t, on a product page 70% of the time."""
+    rng, sid = w.rng, shop["shop_id"]
+    w.rows["raw_visits"].append(dict(platform=shop["platform"], shop_id=sid, visitor_id=b, visited_at=_ts(t),
+                                     product_id=f"{sid}_p{rng.randrange(1, 13):03d}" if rng.random() < 0.7 else None))
 
 
 def _faq(w: _World, shop, buyer, session, t, faqs):
