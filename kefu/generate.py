@@ -532,8 +532,9 @@ def _write(rows: list[dict], columns: list[str], path: Path):
 # --- sizes M and L: many shops of mixed size, one promotion day, streamed to date folders --------------------------
 SIZES = {
     # messages: the raw_messages target over the default days (the promotion day included)
-    "M": dict(messages=5_000_000, days=30, shops=100),
-    "L": dict(messages=30_000_000, days=60, shops=160),
+    # zipf: shop volume ~ 1 / rank^zipf, chosen so the biggest shop of the default count needs about 40 agents
+    "M": dict(messages=5_000_000, days=30, shops=100, zipf=0.9),
+    "L": dict(messages=30_000_000, days=60, shops=250, zipf=0.6),
 }
 PROMO_DAY_INDEX = 10  # day 10 of the period: 2026-11-11 (双11) from the default start
 PROMO_FACTOR = 3.5  # buyer arrivals on the promotion day / an ordinary day
@@ -541,10 +542,10 @@ PROMO_FACTOR = 3.5  # buyer arrivals on the promotion day / an ordinary day
 PROMO_HOUR_WEIGHTS = [30, 22, 8, 2, 1, 1, 1, 2, 4, 6, 9, 9, 8, 7, 7, 7, 7, 7, 8, 10, 20, 28, 24, 14]
 PROMO_CUM = [sum(PROMO_HOUR_WEIGHTS[: h + 1]) for h in range(24)]
 # reply delays stretch with the promotion day's load: x(1 + PROMO_PRESSURE * hour weight / peak weight)
-PROMO_PRESSURE = 3.0
+PROMO_PRESSURE = 1.0
 MESSAGES_PER_ARRIVAL = 4.7  # raw_messages per buyer arrival (measured on generated M data)
 CHAT_SHARE = 0.69  # sessions per buyer arrival
-CHATS_PER_AGENT_DAY = 110  # staffing: agents = ordinary-day sessions / this, clamped to 3..40
+CHATS_PER_AGENT_DAY = 80  # staffing: agents = ordinary-day sessions / this, clamped to 3..40
 SHARDS = 2  # shops are split into this many shards (file part-<shard>); fixed, so output ignores --workers
 DATE_COLUMN = {"raw_sessions": "started_at", "raw_messages": "sent_at", "raw_orders": "updated_at",
                "raw_agent_status": "started_at", "raw_ratings": "rated_at", "raw_faq_events": "occurred_at",
@@ -573,12 +574,12 @@ def _promo_time(rng: random.Random, day: datetime) -> datetime:
     return day + timedelta(hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60))
 
 
-def _sized_shops(n: int, seed: int, days: int, arrivals_per_shop: float):
+def _sized_shops(n: int, seed: int, days: int, arrivals_per_shop: float, zipf: float):
     """n shops, platforms in turn, long-tailed sizes (Zipf over a shuffled rank), agents by volume (3..40)."""
     rng = random.Random(f"kefu-layout-{seed}")
     ranks = list(range(n))
     rng.shuffle(ranks)
-    raw = [1.0 / (r + 1) for r in ranks]
+    raw = [1.0 / (r + 1) ** zipf for r in ranks]
     mean = sum(raw) / n
     shops = []
     for i in range(n):
@@ -745,7 +746,7 @@ def _generate_sized(out: Path, size: str, seed: int, shops: int | None, days: in
     promo_index = PROMO_DAY_INDEX if days > PROMO_DAY_INDEX else days // 2
     # arrivals per shop and ordinary day so that the default shops x days give the size's message target
     arrivals = spec["messages"] * scale / MESSAGES_PER_ARRIVAL / (spec["days"] - 1 + PROMO_FACTOR) / spec["shops"]
-    shop_list = _sized_shops(n_shops, seed, days, arrivals)
+    shop_list = _sized_shops(n_shops, seed, days, arrivals, spec["zipf"])
     out.mkdir(parents=True, exist_ok=True)
     for table in TABLE_COLUMNS:
         shutil.rmtree(out / table, ignore_errors=True)
@@ -832,7 +833,7 @@ def _add_arguments(p: argparse.ArgumentParser, out_default: str):
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--size", choices=["S", "M", "L"], default="S",
                    help="S: the flat sample (default); M: ~5M messages, 100 shops, 30 days; L: ~30M messages, "
-                        "160 shops, 60 days (M/L: date folders, one promotion day)")
+                        "250 shops, 60 days (M/L: date folders, one promotion day)")
     p.add_argument("--shops", type=int, default=None, help="shops (default: 4 for S, the size's count for M/L)")
     p.add_argument("--buyers", type=int, default=300, help="buyers per shop (S only)")
     p.add_argument("--days", type=int, default=None, help="days (default: 14 for S, 30 for M, 60 for L)")
