@@ -553,11 +553,27 @@ DATE_COLUMN = {"raw_sessions": "started_at", "raw_messages": "sent_at", "raw_ord
 FLAT_TABLES = ("raw_agents", "raw_faq_questions")
 
 
+class _FastRandom(random.Random):
+    """M/L only: choice / randrange / randint from one random() call each (stdlib's are 2-3x slower; S keeps them)."""
+
+    def choice(self, seq):
+        return seq[int(self.random() * len(seq))]
+
+    def randrange(self, start, stop=None):
+        if stop is None:
+            return int(self.random() * start)
+        return start + int(self.random() * (stop - start))
+
+    def randint(self, a, b):
+        return a + int(self.random() * (b - a + 1))
+
+
 class _ShopWorld(_World):
     """One shop's world (M/L): own random stream; ids carry a tag (shop index) so they are unique across the run."""
 
     def __init__(self, seed, start: datetime, days: int, tag: str):
         super().__init__(seed, start, days)
+        self.rng = _FastRandom(seed)
         self.tag = tag
         self.pressure = 1.0
 
