@@ -58,10 +58,12 @@ def _cmd_generate(ns: argparse.Namespace) -> int:
 
     if ns.shops is not None and ns.shops < 1 or ns.days is not None and ns.days < 1 or ns.workers < 1:
         raise UserError("--shops, --days and --workers must be at least 1")
+    info: dict = {}
     counts = generate(ns.out, seed=ns.seed, shops=ns.shops, buyers=ns.buyers, days=ns.days, start=ns.start,
-                      scale=ns.scale, size=ns.size, workers=ns.workers)
+                      scale=ns.scale, size=ns.size, workers=ns.workers, report=info)
     if ns.size != "S":
         print(", ".join(f"{table}: {n}" for table, n in counts.items()))
+        print(f"peak memory per shard process (MiB): {info['worker_peak_rss_mib']}")
     return 0
 
 

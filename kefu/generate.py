@@ -806,14 +806,18 @@ def _generate_sized(out: Path, size: str, seed: int, shops: int | None, days: in
 
 
 def generate(out_dir, seed: int = 42, shops: int | None = None, buyers: int = 300, days: int | None = None,
-             start: str = "2026-11-01", scale: float = 1.0, size: str = "S", workers: int = 2) -> dict[str, int]:
+             start: str = "2026-11-01", scale: float = 1.0, size: str = "S", workers: int = 2,
+             report: dict | None = None) -> dict[str, int]:
     """Write the landing folder; returns rows per table. size S (default): the flat sample (4 shops, 14 days);
     M / L: SIZES, streamed into date folders by `workers` processes (shops / days override the size's defaults)."""
     out = Path(out_dir)
     if size != "S":
         if size not in SIZES:
             raise ValueError(f"unknown size {size!r} (S, M or L)")
-        return _generate_sized(out, size, seed, shops, days, start, scale, workers)[0]
+        counts, info = _generate_sized(out, size, seed, shops, days, start, scale, workers)
+        if report is not None:
+            report.update(info)  # e.g. the workers' peak memory (not in the manifest: it varies between runs)
+        return counts
     shops = 4 if shops is None else shops
     days = 14 if days is None else days
     w = _World(seed, datetime.strptime(start, "%Y-%m-%d"), days)
