@@ -47,10 +47,23 @@ def dbt(args: list[str], env: dict[str, str] | None = None) -> int:
     return subprocess.call(cmd, cwd=ROOT, env=full_env)
 
 
+def _generate_arguments(p: argparse.ArgumentParser, out_default: str):
+    from kefu.generate import _add_arguments
+
+    _add_arguments(p, out_default)
+
+
 def _cmd_generate(ns: argparse.Namespace) -> int:
     from kefu.generate import generate
 
-    generate(ns.out, seed=ns.seed, shops=ns.shops, buyers=ns.buyers, days=ns.days, start=ns.start, scale=ns.scale)
+    if ns.shops is not None and ns.shops < 1 or ns.days is not None and ns.days < 1 or ns.workers < 1:
+        raise UserError("--shops, --days and --workers must be at least 1")
+    info: dict = {}
+    counts = generate(ns.out, seed=ns.seed, shops=ns.shops, buyers=ns.buyers, days=ns.days, start=ns.start,
+                      scale=ns.scale, size=ns.size, workers=ns.workers, report=info)
+    if ns.size != "S":
+        print(", ".join(f"{table}: {n}" for table, n in counts.items()))
+        print(f"peak memory per shard process (MiB): {info['worker_peak_rss_mib']}")
     return 0
 
 
@@ -186,13 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("generate", help="write the deterministic sample landing files")
-    p.add_argument("--out", default=str(default_landing()))
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--shops", type=int, default=4)
-    p.add_argument("--buyers", type=int, default=300)
-    p.add_argument("--days", type=int, default=14)
-    p.add_argument("--start", default="2026-11-01")
-    p.add_argument("--scale", type=float, default=1.0)
+    _generate_arguments(p, str(default_landing()))
     p.set_defaults(func=_cmd_generate)
 
     p = sub.add_parser("check-landing", help="check every landing file against the raw contract (and convert declared GBK CSVs) before dbt runs")

@@ -102,3 +102,55 @@ def test_good_rows_are_referentially_sane(landing):
     assert orphans == manifest["bad_rows"]["message_of_unknown_session"]
     early = _sql(landing, "raw_orders", "paid_at < created_at", "list(order_id)")[0][0]
     assert early == manifest["bad_rows"]["paid_before_created"]
+
+
+TINY_M = dict(size="M", shops=6, days=3)
+
+
+def test_sized_run_is_deterministic_whatever_the_workers(tmp_path):
+    """A tiny M-shaped run: same arguments, same bytes, with one process or two (shards are fixed)."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    generate(str(a), seed=7, workers=1, **TINY_M)
+    generate(str(b), seed=7, workers=2, **TINY_M)
+    assert _digest(a) == _digest(b)
+
+
+def test_sized_run_layout_and_shape(tmp_path):
+    out = tmp_path / "m"
+    counts = generate(str(out), seed=7, **TINY_M)
+    manifest = json.loads((out / "_manifest.json").read_text())
+    assert manifest["size"] == "M" and manifest["layout"] == "date-partitioned"
+    assert manifest["shops"] == 6 and manifest["days"] == 3 and manifest["counts"] == counts
+    promo = manifest["promo_date"]
+    assert promo == "2026-11-02"  # day index days // 2 when the period is shorter than 11 days
+    # every dated table sits in date= folders whose date is each row's business date; roster and FAQs are flat
+    for table, column in [("raw_messages", "sent_at"), ("raw_sessions", "started_at"), ("raw_orders", "updated_at"),
+                          ("raw_visits", "visited_at"), ("raw_agent_status", "started_at")]:
+        assert not list((out / table).glob("*.parquet")), table
+        off = duckdb.sql(f"select count(*) from read_parquet('{out}/{table}/*/*.parquet', filename = true) "
+                         f"where try_cast({column} as timestamp) is not null "
+                         f"and filename not like '%date=' || left({column}, 10) || '/%'").fetchall()[0][0]
+        assert off == 0, table
+    assert list((out / "raw_agents").glob("*.parquet")) and list((out / "raw_faq_questions").glob("*.parquet"))
+    for table in TABLE_COLUMNS:
+        assert duckdb.sql(f"select count(*) from read_parquet('{out}/{table}/**/*.parquet')").fetchall()[0][0] \
+            == counts[table], table
+    # ids unique across shops (only the planted duplicates repeat)
+    bad = manifest["bad_rows"]
+    dup_messages = duckdb.sql(f"select list(message_id) from (select message_id from read_parquet("
+                              f"'{out}/raw_messages/*/*.parquet') group by 1 having count(*) > 1)").fetchall()[0][0]
+    assert dup_messages == bad["exact_duplicate_message"]
+    dup_sessions = duckdb.sql(f"select list(session_id) from (select session_id from read_parquet("
+                              f"'{out}/raw_sessions/*/*.parquet') group by 1 having count(*) > 1)").fetchall()[0][0]
+    assert dup_sessions == bad["conflicting_duplicate_session"]
+    # four platforms, shops of mixed size, 3..40 agents each
+    assert {s["shop_id"][:2] for s in manifest["shop_list"]} == {"tb", "tm", "dy", "sp"}
+    agents = [len(s["agents"]) for s in manifest["shop_list"]]
+    assert min(agents) >= 3 and max(agents) <= 40
+    arrivals = sorted(s["arrivals_per_day"] for s in manifest["shop_list"])
+    assert arrivals[-1] > 3 * arrivals[0]
+    # the promotion day carries several times an ordinary day's chats
+    per_day = dict(duckdb.sql(f"select left(started_at, 10), count(*) from read_parquet("
+                              f"'{out}/raw_sessions/*/*.parquet') group by 1").fetchall())
+    assert per_day[promo] > 2.5 * per_day["2026-11-01"]
+    assert set(manifest["planted"]) >= {"midnight_crossing", "agent_transfer", "silent_paid_order"}
