@@ -48,6 +48,9 @@ IDENTITIES = {
     "agg_shop_daily_receptions": ("consult_buyers", "reception_buyers", "filtered_buyers"),
 }
 MAX_DETAILS = 20
+# Marts with more rows than this are judged on per shop-day summaries DuckDB computes (row and distinct-key counts,
+# null keys, min/max of bounded rates) instead of row by row in pandas: the gate's cost stays small at size M/L.
+SUMMARY_ROW_LIMIT = int(os.environ.get("KEFU_GATE_ROW_LIMIT", "200000"))
 # The latest message day enters the volume check once the data holds a message from this hour on that day.
 COMPLETE_DAY_HOUR = 20
 
@@ -217,6 +220,24 @@ group by all
 """
 
 
+def _summary_frame(con: duckdb.DuckDBPyConnection, mart: str, spec: MartSpec, date_col: str,
+                   cols: list[str]) -> pd.DataFrame:
+    """One row per platform, shop and day (and rule) of a large mart: what its row-level expectations need."""
+    groups = ["platform", "shop_id", date_col] + (["attribution_rule"] if "attribution_rule" in cols else [])
+    key = ", ".join(f'"{c}"' for c in spec.key)
+    measures = ["count(*) as row_count", f"count(distinct ({key})) as distinct_key_count"]
+    for col in spec.key:
+        if col not in NULLABLE_KEY_COLUMNS.get(mart, set()):
+            measures.append(f'count(*) - count("{col}") as "{col}__nulls"')
+    for col in spec.bounded:
+        if col in cols:
+            measures += [f'min("{col}") as "{col}__min"', f'max("{col}") as "{col}__max"']
+    group_list = ", ".join(f'"{g}"' for g in groups)
+    frame = con.execute(f'select {group_list}, {", ".join(measures)} from marts."{mart}" group by all').df()
+    frame.attrs["summary_of"] = spec.key
+    return frame
+
+
 def load_frames(db: Path) -> dict[str, Any]:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -237,7 +258,10 @@ def load_frames(db: Path) -> dict[str, Any]:
             for identity in IDENTITIES.get(mart, ()):
                 wanted.append(identity)
             wanted = [c for c in dict.fromkeys(w for w in wanted if w) if c in cols]
-            if wanted:
+            rows = con.execute(f'select count(*) from marts."{mart}"').fetchone()[0]
+            if rows > SUMMARY_ROW_LIMIT and spec.key and date_col and {"platform", "shop_id"} <= set(cols):
+                frames[mart] = _summary_frame(con, mart, spec, date_col, cols)
+            elif wanted:
                 select_list = ", ".join('"' + c + '"' for c in wanted)
                 frames[mart] = con.execute(f'select {select_list} from marts."{mart}"').df()
             if date_col:
@@ -336,6 +360,9 @@ def _mart_checks(runner: _Runner, frames: dict[str, Any]) -> list[Check]:
     checks: list[Check] = []
     for mart, df in frames["marts"].items():
         spec: MartSpec = frames["specs"][mart]
+        if "summary_of" in df.attrs:
+            checks += _summary_checks(runner, mart, spec, df)
+            continue
         exps: list = []
         nullable = NULLABLE_KEY_COLUMNS.get(mart, set())
         for col in spec.key:
@@ -364,6 +391,41 @@ def _mart_checks(runner: _Runner, frames: dict[str, Any]) -> list[Check]:
         index = list(dict.fromkeys([*spec.key, "platform", "shop_id"]))
         for r in runner.validate(f"marts.{mart}", df, exps, index):
             checks.append(_describe(f"marts.{mart}", r))
+    return checks
+
+
+def _summary_checks(runner: _Runner, mart: str, spec: MartSpec, df: pd.DataFrame) -> list[Check]:
+    """The mart's expectations on its per shop-day summary (_summary_frame): same rules, a shop-day in the details."""
+    import great_expectations.expectations as gxe
+
+    exps: list = [gxe.ExpectColumnPairValuesToBeEqual(column_A="row_count", column_B="distinct_key_count")]
+    for col in spec.key:
+        if f"{col}__nulls" in df.columns:
+            exps.append(gxe.ExpectColumnValuesToBeBetween(column=f"{col}__nulls", min_value=0, max_value=0))
+    for col in spec.bounded:
+        for end in ("min", "max"):
+            if f"{col}__{end}" in df.columns:
+                exps.append(gxe.ExpectColumnValuesToBeBetween(column=f"{col}__{end}", min_value=0, max_value=1))
+    exps.append(gxe.ExpectColumnValuesToBeInSet(column="platform", value_set=PLATFORMS))
+    if "attribution_rule" in df.columns:
+        exps.append(gxe.ExpectColumnValuesToBeInSet(column="attribution_rule", value_set=ATTRIBUTION_RULES))
+    index = [c for c in df.columns if c in ("platform", "shop_id", "attribution_rule") or c.endswith("_date")]
+    checks = []
+    for r in runner.validate(f"marts.{mart}", df, exps, index):
+        check = _describe(f"marts.{mart}", r)
+        if check.expectation == "expect_column_pair_values_to_be_equal":
+            check.expectation = "expect_compound_columns_to_be_unique" if len(spec.key) > 1 else \
+                "expect_column_values_to_be_unique"
+            check.column = ",".join(spec.key)
+            check.expected = "0 duplicate keys (row_count = distinct_key_count per shop-day)"
+            check.observed = "ok" if check.success else f"{check.unexpected_count} shop-days with duplicate keys"
+        elif check.column.endswith("__nulls"):
+            check.expectation = "expect_column_values_to_not_be_null"
+            check.column = check.column.removesuffix("__nulls")
+            check.expected = "0 nulls per shop-day"
+        elif check.column.endswith(("__min", "__max")):
+            check.column = check.column.rsplit("__", 1)[0]
+        checks.append(check)
     return checks
 
 

@@ -190,3 +190,25 @@ def test_volume_anomaly_names_shop_and_day(db_copy, tmp_path):
     assert "douyin/dy01 2026-11-04: 5 rows vs median" in text and "tmall/tm01 2026-11-06" in text
     assert "dy01" in (tmp_path / "gate_report.html").read_text()
     assert {c.suite for c in result.failures} == {"volume.messages"}
+
+
+def test_large_marts_are_judged_on_shop_day_summaries(db_copy, tmp_path, monkeypatch):
+    # every mart above the row limit is summarised per shop-day in DuckDB; the same faults must still fail
+    import kefu.gate as gate
+    from kefu.gate import run_gate
+
+    monkeypatch.setattr(gate, "SUMMARY_ROW_LIMIT", 0)
+    assert run_gate(db_copy, tmp_path / "clean.html").passed
+    _sql(
+        db_copy,
+        "insert into marts.fct_receptions select * from marts.fct_receptions limit 1",
+        "update marts.agg_shop_daily_service set three_minute_response_rate = 1.5 "
+        "where rowid = (select min(rowid) from marts.agg_shop_daily_service)",
+    )
+    result = run_gate(db_copy, tmp_path / "gate_report.html")
+    failed = {(c.suite, c.expectation, c.column) for c in result.failures}
+    assert ("marts.fct_receptions", "expect_column_values_to_be_unique", "reception_id") in failed
+    assert ("marts.agg_shop_daily_service", "expect_column_values_to_be_between", "three_minute_response_rate") in failed
+    assert len(failed) == 2, failed
+    text = gate.summary(result)
+    assert "1.5" in text and "shop_id" in text
