@@ -61,7 +61,8 @@ pytest: install
 	$(BIN)/python -m pytest tests_python -q -n 2 --dist loadfile
 
 bench: install
-	$(BIN)/kefu bench --scale $${SCALE:-10} --out bench/bench.json
+	$(BIN)/kefu bench --size $${SIZE:-M}
+	$(BIN)/kefu bench-table
 
 # Streamlit dashboard on the published file (read-only): make dashboard PORT=8501
 dashboard: install

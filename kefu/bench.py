@@ -145,7 +145,8 @@ def _dated_folders(landing: Path) -> list[str]:
     return sorted({p.name[5:] for p in landing.glob("raw_messages/date=*")})
 
 
-def stage_landing(landing: Path, work: Path) -> tuple[Path, list[tuple[Path, Path]], list[tuple[Path, Path]]]:
+def stage_landing(landing: Path, work: Path, window: tuple[str, str] = SLICE
+                  ) -> tuple[Path, list[tuple[Path, Path]], list[tuple[Path, Path]]]:
     """The first load (every day but the last) and the files that land later: the last day minus a 10-minute slice
     (daily), then the slice (intraday). Returns (first-load folder, daily [(src, dst)], intraday [(src, dst)])."""
     last = _dated_folders(landing)[-1]
@@ -154,7 +155,7 @@ def stage_landing(landing: Path, work: Path) -> tuple[Path, list[tuple[Path, Pat
     daily, intraday = [], []
     staged = work / "later"
     con = duckdb.connect()
-    slice_from, slice_to = (f"timestamp '{last} {t}'" for t in SLICE)
+    slice_from, slice_to = (f"timestamp '{last} {t}'" for t in window)
     con.execute(f"""create temp table slice_sessions as select session_id
         from read_parquet('{landing}/raw_sessions/date={last}/*.parquet')
         where try_cast(started_at as timestamp) >= {slice_from} and try_cast(started_at as timestamp) < {slice_to}""")
@@ -171,7 +172,7 @@ def stage_landing(landing: Path, work: Path) -> tuple[Path, list[tuple[Path, Pat
                 con.execute(f"copy (select * from read_parquet('{part}') where session_id in "
                             f"(select session_id from slice_sessions)) to '{cut}' (format parquet)")
                 daily.append((rest, dst))
-                intraday.append((cut, dst.with_name(f"live-{SLICE[0][:2]}{SLICE[0][3:5]}-{part.name}")))
+                intraday.append((cut, dst.with_name(f"live-{window[0][:2]}{window[0][3:5]}-{part.name}")))
             else:
                 daily.append((part, dst))
     con.close()

@@ -99,3 +99,46 @@ def test_daily_run_reads_new_files_only_and_equals_full_refresh(stages, tmp_path
     run_dbt(MODELS_AND_SEEDS, reference, landing, "target_pytest_daily_ref", check=True)
     assert _base_differences(db, reference) == {}
     assert table_differences(db, reference) == {}
+
+
+LIVE_MARTS = ["agg_shop_hourly_load", "agg_agent_daily_receptions", "agg_agent_daily_service"]
+
+
+def _mart_rows(db: Path, mart: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute(f"select * from marts.{mart} order by all").fetchall()
+    con.close()
+    return [tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in rows]
+
+
+def test_intraday_refresh_updates_live_marts_only(stages, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import target_dir
+    from kefu.bench import _land, stage_landing
+
+    root, _ = stages
+    # the "10-minute file" of the benchmark, widened to four hours for this small sample
+    landing, daily, intraday = stage_landing(root / "all", tmp_path, ("18:00:00", "22:00:00"))
+    _land(daily)
+    db = tmp_path / "live.duckdb"
+    run_dbt(MODELS_AND_SEEDS, db, landing, "target_pytest_live", check=True)
+    before = {m: _mart_rows(db, m) for m in [*LIVE_MARTS, "fct_inquiry_conversion", "agg_shop_daily_sales"]}
+    _land(intraday)
+    env = {**os.environ, "KEFU_DB_PATH": str(db), "KEFU_LANDING_PATH": str(landing),
+           "KEFU_DBT_TARGET_PATH": str(target_dir("target_pytest_live"))}
+    proc = subprocess.run([sys.executable, "-m", "kefu.cli", "refresh", "--no-publish"], env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "raw_messages: 1 new landing file" in proc.stdout and "raw_orders: 0 new landing file" in proc.stdout
+
+    reference = tmp_path / "reference.duckdb"
+    run_dbt(MODELS_AND_SEEDS, reference, landing, "target_pytest_live_ref", check=True)
+    for mart in LIVE_MARTS:
+        assert _mart_rows(db, mart) == _mart_rows(reference, mart), mart
+    assert any(before[m] != _mart_rows(db, m) for m in LIVE_MARTS)
+    # the other marts wait for the daily run
+    for mart in ("fct_inquiry_conversion", "agg_shop_daily_sales"):
+        assert _mart_rows(db, mart) == before[mart], mart
