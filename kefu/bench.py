@@ -61,8 +61,9 @@ def _tree_rss_kib(root_pid: int) -> int:
     return total
 
 
-def _timed(cmd: list[str], env: dict[str, str]) -> dict:
-    """Run a command; its wall seconds and the peak RSS (MiB) of its process tree."""
+def _timed(cmd: list[str], env: dict[str, str], allowed_exit: tuple[int, ...] = (0,)) -> dict:
+    """Run a command; its wall seconds and the peak RSS (MiB) of its process tree (plus its exit code and last
+    output line when a non-zero exit is allowed, e.g. a gate that reports a failed expectation)."""
     with tempfile.TemporaryFile(mode="w+") as log:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
@@ -78,10 +79,15 @@ def _timed(cmd: list[str], env: dict[str, str]) -> dict:
         proc.wait()
         wall = time.perf_counter() - start
         sampler.join()
-        if proc.returncode != 0:
-            log.seek(0)
-            raise RuntimeError(f"{' '.join(cmd[:3])} failed (exit {proc.returncode}):\n{log.read()[-4000:]}")
-    return {"wall_seconds": round(wall, 3), "peak_memory_mib": round(peak[0] / 1024, 1)}
+        log.seek(0)
+        output = log.read()
+        if proc.returncode not in allowed_exit:
+            raise RuntimeError(f"{' '.join(cmd[:3])} failed (exit {proc.returncode}):\n{output[-4000:]}")
+    result = {"wall_seconds": round(wall, 3), "peak_memory_mib": round(peak[0] / 1024, 1)}
+    if allowed_exit != (0,):
+        lines = output.strip().splitlines()
+        result.update(exit_code=proc.returncode, last_line=lines[-1] if lines else "")
+    return result
 
 
 def _exe(name: str) -> str:
@@ -207,8 +213,11 @@ def run_benchmark(size: str, out: Path, seed: int = 42, work_dir: str | None = N
         full_db, target = work / "full.duckdb", work / "target"
         report["full_build"] = _timed(_dbt_cmd(["build", *EXCLUDE_UNIT], target), _env(full_db, landing))
         report["models"] = _per_model(target, full_db)
+        # the gate's verdict is data here (a promotion day is a volume spike by design); its cost is what is measured
         report["gate"] = _timed([_exe("kefu"), "check"], {**_env(full_db, landing),
-                                                          "KEFU_PUBLISHED_PATH": str(work / "published" / "kefu.duckdb")})
+                                                          "KEFU_PUBLISHED_PATH": str(work / "published" / "kefu.duckdb"),
+                                                          "KEFU_GATE_PEAK_DAYS": manifest.get("promo_date") or ""},
+                                allowed_exit=(0, 1))
         report["floor"] = floor_query(landing)
         full_db.unlink()
 

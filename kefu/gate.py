@@ -11,7 +11,8 @@ pandas datasource only. Suites:
 * ``freshness``: the latest business date over the daily marts is not older than as_of − 1 (intermediate.int_as_of);
 * ``volume``: per shop-day counts of staged messages and of fct_receptions against the trailing 7-day median of the
   same shop (days with at least 3 prior days only); outside [KEFU_GATE_VOLUME_LOW, KEFU_GATE_VOLUME_HIGH] × median
-  (defaults 0.5 and 3.0) fails, naming shop, day, count and median.
+  (defaults 0.5 and 3.0) fails, naming shop, day, count and median. Declared peak days (KEFU_GATE_PEAK_DAYS) are
+  judged against the lower bound only.
 
 Outputs: ``gate_result.json`` beside the build database (passed, every expectation's result, the build database's
 path and mtime — `kefu publish` compares the mtime) and ``gate_report.html`` beside the published database (plain
@@ -35,6 +36,8 @@ os.environ["GX_ANALYTICS_ENABLED"] = "False"
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
+
+from kefu.errors import UserError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 MART_YAML_GLOB = "models/marts/**/*.yml"
@@ -103,8 +106,19 @@ def result_path(db: Path) -> Path:
     return db.parent / "gate_result.json"
 
 
-def _thresholds() -> tuple[float, float]:
+def _peak_days() -> set[dt.date]:
+    """Declared peak days (大促: 双11, 618, …), env KEFU_GATE_PEAK_DAYS=2026-11-11,2026-12-12: a spike there is expected,
+    so only the lower bound applies on those days."""
+    days = set()
+    for text in filter(None, (p.strip() for p in os.environ.get("KEFU_GATE_PEAK_DAYS", "").split(","))):
+        try:
+            days.add(dt.date.fromisoformat(text))
+        except ValueError:
+            raise UserError(f"KEFU_GATE_PEAK_DAYS: {text!r} is not a date (YYYY-MM-DD)") from None
+    return days
 
+
+def _thresholds() -> tuple[float, float]:
     try:
         low = float(os.environ.get("KEFU_GATE_VOLUME_LOW", "0.5"))
         high = float(os.environ.get("KEFU_GATE_VOLUME_HIGH", "3.0"))
@@ -463,6 +477,11 @@ def _volume_checks(runner: _Runner, frames: dict[str, Any]) -> list[Check]:
             checks.append(Check(suite, "expect_column_values_to_be_between", "ratio_to_median", True,
                                 "no shop-day with 3 prior days", f"in [{low}, {high}]"))
             continue
+        peaks = _peak_days()
+        if peaks:
+            df = df.copy()
+            on_peak = df["day"].isin(peaks)
+            df.loc[on_peak, "ratio_to_median"] = df.loc[on_peak, "ratio_to_median"].clip(upper=high)
         exp = gxe.ExpectColumnValuesToBeBetween(column="ratio_to_median", min_value=low, max_value=high)
         [r] = runner.validate(suite, df, [exp], ["platform", "shop_id", "day", "row_count", "trailing_median"])
         check = _describe(suite, r)

@@ -159,7 +159,7 @@ def test_reader_keeps_reading_during_publish(db_copy, tmp_path):
     assert not (published.parent / f".{published.name}.tmp").exists()
 
 
-def test_volume_anomaly_names_shop_and_day(db_copy, tmp_path):
+def test_volume_anomaly_names_shop_and_day(db_copy, tmp_path, monkeypatch):
     from kefu.gate import run_gate, summary
 
     # dy01 loses most messages of 2026-11-04; tm01's 2026-11-06 arrives four times
@@ -190,6 +190,15 @@ def test_volume_anomaly_names_shop_and_day(db_copy, tmp_path):
     assert "douyin/dy01 2026-11-04: 5 rows vs median" in text and "tmall/tm01 2026-11-06" in text
     assert "dy01" in (tmp_path / "gate_report.html").read_text()
     assert {c.suite for c in result.failures} == {"volume.messages"}
+
+    # declared peak days (大促) may spike, never drop: tm01's fourfold day passes, dy01's drop still fails
+    monkeypatch.setenv("KEFU_GATE_PEAK_DAYS", "2026-11-06, 2026-11-04")
+    result = run_gate(db_copy, tmp_path / "gate_report.html")
+    [volume] = [c for c in result.failures if c.suite == "volume.messages"]
+    assert {(d["shop_id"], d["day"]) for d in volume.details} == {("dy01", "2026-11-04")}
+    monkeypatch.setenv("KEFU_GATE_PEAK_DAYS", "11/11")
+    with pytest.raises(Exception, match="KEFU_GATE_PEAK_DAYS"):
+        run_gate(db_copy, tmp_path / "gate_report.html")
 
 
 def test_large_marts_are_judged_on_shop_day_summaries(db_copy, tmp_path, monkeypatch):
