@@ -226,6 +226,7 @@ def run_benchmark(size: str, out: Path, seed: int = 42, work_dir: str | None = N
         report["first_load"] = _timed(_dbt_cmd(["build", *EXCLUDE_UNIT], inc_target), _env(inc_db, first))
         _land(daily)
         report["daily_run"] = _timed(_dbt_cmd(["build", *EXCLUDE_UNIT], inc_target), _env(inc_db, first))
+        report["daily_run_models"] = _per_model(inc_target, inc_db)[:15]
         _land(intraday)
         refresh_env = {**_env(inc_db, first), "KEFU_DBT_TARGET_PATH": str(inc_target)}
         report["intraday_refresh"] = _timed([_exe("kefu"), "refresh", "--no-publish"], refresh_env)

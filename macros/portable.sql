@@ -54,6 +54,25 @@
     explode(sequence(cast({{ start_ts }} as date), cast({{ end_ts }} as date), interval 1 day))
 {%- endmacro %}
 
+{% macro hour_marks(start_ts, end_ts) -%}
+    {#- Select-list table function: one row (the timestamp) per full hour mark m with start_ts < m <= end_ts (callers
+        keep m < end_ts for a strict bound). An interval inside one hour yields none. -#}
+    {{ return(adapter.dispatch('hour_marks', 'kefu')(start_ts, end_ts)) }}
+{%- endmacro %}
+
+{% macro default__hour_marks(start_ts, end_ts) -%}
+    unnest(generate_series(date_trunc('hour', {{ start_ts }}) + interval 1 hour, {{ end_ts }}, interval 1 hour))
+{%- endmacro %}
+
+{% macro spark__hour_marks(start_ts, end_ts) -%}
+    explode(
+        case
+            when date_trunc('HOUR', {{ start_ts }}) + interval 1 hour <= {{ end_ts }}
+                then sequence(date_trunc('HOUR', {{ start_ts }}) + interval 1 hour, {{ end_ts }}, interval 1 hour)
+        end
+    )
+{%- endmacro %}
+
 {% macro percentile_of(expression, fraction) -%}
     {#- Continuous percentile of a numeric expression within a group (0.5 = median). -#}
     {{ return(adapter.dispatch('percentile_of', 'kefu')(expression, fraction)) }}

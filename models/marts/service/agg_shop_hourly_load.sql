@@ -75,19 +75,25 @@ answered as (
     group by all
 ),
 
+waiting_marks as (
+    -- each waiting span, once per full hour mark inside it: the hour ends at which that buyer was waiting
+    select
+        platform,
+        shop_id,
+        buyer_key,
+        round_wait_end_at,
+        {{ hour_marks('round_wait_start_at', 'round_wait_end_at') }} as hour_end_at
+    from waiting
+),
+
 waiting_at_hour_end as (
     select
-        shop_hours.platform,
-        shop_hours.shop_id,
-        shop_hours.hour_start_at,
-        count(distinct waiting.buyer_key) as waiting_buyer_count
-    from shop_hours
-    inner join waiting
-        on
-            shop_hours.platform = waiting.platform
-            and shop_hours.shop_id = waiting.shop_id
-            and waiting.round_wait_start_at < {{ dbt.dateadd('hour', 1, 'shop_hours.hour_start_at') }}
-            and waiting.round_wait_end_at > {{ dbt.dateadd('hour', 1, 'shop_hours.hour_start_at') }}
+        platform,
+        shop_id,
+        {{ dbt.dateadd('hour', -1, 'hour_end_at') }} as hour_start_at,
+        count(distinct buyer_key) as waiting_buyer_count
+    from waiting_marks
+    where hour_end_at < round_wait_end_at
     group by all
 ),
 
