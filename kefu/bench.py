@@ -191,10 +191,18 @@ def _land(files: list[tuple[Path, Path]]) -> None:
         shutil.copy2(src, dst)
 
 
-def run_benchmark(size: str, out: Path, seed: int = 42, work_dir: str | None = None) -> dict:
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return ""
+
+
+def run_benchmark(size: str, out: Path, seed: int = 42, work_dir: str | None = None, daily: bool = True) -> dict:
     work = Path(tempfile.mkdtemp(prefix="kefu_bench_", dir=work_dir))
     landing = work / "landing"
     report: dict = {"size": size, "seed": seed, "started_at": datetime.now().isoformat(timespec="seconds"),
+                    "commit": _commit(),
                     "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                                 "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
                                 "platform": platform.platform(), "duckdb": duckdb.__version__}}
@@ -220,30 +228,38 @@ def run_benchmark(size: str, out: Path, seed: int = 42, work_dir: str | None = N
                                 allowed_exit=(0, 1))
         report["floor"] = floor_query(landing)
         full_db.unlink()
-
-        first, daily, intraday = stage_landing(landing, work)
-        inc_db, inc_target = work / "incremental.duckdb", work / "target_incremental"
-        report["first_load"] = _timed(_dbt_cmd(["build", *EXCLUDE_UNIT], inc_target), _env(inc_db, first))
-        _land(daily)
-        report["daily_run"] = _timed(_dbt_cmd(["build", *EXCLUDE_UNIT], inc_target), _env(inc_db, first))
-        report["daily_run_models"] = _per_model(inc_target, inc_db)[:15]
-        _land(intraday)
-        refresh_env = {**_env(inc_db, first), "KEFU_DBT_TARGET_PATH": str(inc_target)}
-        report["intraday_refresh"] = _timed([_exe("kefu"), "refresh", "--no-publish"], refresh_env)
-
         fixed = report["dbt_fixed"]["wall_seconds"]
         full = report["full_build"]["wall_seconds"]
         report["build_less_fixed_seconds"] = round(full - fixed, 3)
         report["ratio_build_to_floor"] = round((full - fixed) / report["floor"]["wall_seconds"], 1)
+        if not daily:
+            return _finish(report, out, work)
+
+        first, daily_files, intraday_files = stage_landing(landing, work)
+        inc_db, inc_target = work / "incremental.duckdb", work / "target_incremental"
+        report["first_load"] = _timed(_dbt_cmd(["build", *EXCLUDE_UNIT], inc_target), _env(inc_db, first))
+        _land(daily_files)
+        report["daily_run"] = _timed(_dbt_cmd(["build", *EXCLUDE_UNIT], inc_target), _env(inc_db, first))
+        report["daily_run_models"] = _per_model(inc_target, inc_db)[:15]
+        _land(intraday_files)
+        refresh_env = {**_env(inc_db, first), "KEFU_DBT_TARGET_PATH": str(inc_target)}
+        report["intraday_refresh"] = _timed([_exe("kefu"), "refresh", "--no-publish"], refresh_env)
+
         report["daily_run_share_of_full_build"] = round(report["daily_run"]["wall_seconds"] / full, 3)
         report["intraday_refresh_share_of_full_build"] = round(report["intraday_refresh"]["wall_seconds"] / full, 3)
-    finally:
+    except BaseException:
         shutil.rmtree(work, ignore_errors=True)
+        raise
+    return _finish(report, out, work)
+
+
+def _finish(report: dict, out: Path, work: Path) -> dict:
+    shutil.rmtree(work, ignore_errors=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    keys = ("size", "messages", "full_build", "dbt_fixed", "floor", "ratio_build_to_floor", "first_load", "daily_run",
-            "daily_run_share_of_full_build", "intraday_refresh", "intraday_refresh_share_of_full_build")
-    print(json.dumps({k: report[k] for k in keys}, indent=2))
+    keys = ("size", "messages", "full_build", "dbt_fixed", "floor", "ratio_build_to_floor", "gate", "first_load",
+            "daily_run", "daily_run_share_of_full_build", "intraday_refresh", "intraday_refresh_share_of_full_build")
+    print(json.dumps({k: report[k] for k in keys if k in report}, indent=2))
     print(f"wrote {out}")
     return report
 
@@ -257,7 +273,7 @@ def bench_table(folder: Path = ROOT / "benchmarks") -> str:
     reports = []
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text())
-        if "full_build" in data and "daily_run" in data:
+        if "full_build" in data:
             reports.append((path.name, data))
     if not reports:
         return "(no benchmark JSON under benchmarks/ yet: run `make bench SIZE=M`)"
@@ -267,7 +283,10 @@ def bench_table(folder: Path = ROOT / "benchmarks") -> str:
 
     def step(key: str, label: str) -> None:
         rows.append((label, *(f"{d[key]['wall_seconds']:.1f} s / {d[key].get('peak_memory_mib', '-')} MiB"
-                              for _, d in reports)))
+                              if key in d else "not run" for _, d in reports)))
+
+    def share(key: str, label: str) -> None:
+        rows.append((label, *(f"{100 * d[key]:.0f} %" if key in d else "-" for _, d in reports)))
 
     step("full_build", "full `dbt build` (wall / peak RSS)")
     step("dbt_fixed", "dbt fixed cost")
@@ -275,16 +294,16 @@ def bench_table(folder: Path = ROOT / "benchmarks") -> str:
                  *(f"{d['floor']['wall_seconds']:.1f} s" for _, d in reports)))
     rows.append(("(full build − fixed) ÷ floor", *(f"{d['ratio_build_to_floor']}×" for _, d in reports)))
     step("daily_run", "daily run (last day lands, incremental `dbt build`)")
-    rows.append(("daily run ÷ full build", *(f"{100 * d['daily_run_share_of_full_build']:.0f} %" for _, d in reports)))
+    share("daily_run_share_of_full_build", "daily run ÷ full build")
     step("intraday_refresh", "intraday refresh (`kefu refresh`, 10-minute file)")
-    rows.append(("intraday refresh ÷ full build",
-                 *(f"{100 * d['intraday_refresh_share_of_full_build']:.0f} %" for _, d in reports)))
+    share("intraday_refresh_share_of_full_build", "intraday refresh ÷ full build")
     if any("gate" in d for _, d in reports):
         rows.append(("quality gate (`kefu check`) ÷ full build",
                      *(f"{d['gate']['wall_seconds']:.1f} s = {100 * d['gate']['wall_seconds'] / d['full_build']['wall_seconds']:.0f} %"
                        if "gate" in d else "-" for _, d in reports)))
     rows.append(("machine", *(f"{d['machine']['cpus']} cores, {d['machine'].get('memory_gib', '?')} GiB, "
                               f"DuckDB {d['machine']['duckdb']}" for _, d in reports)))
+    rows.append(("commit", *(d.get("commit", "")[:10] or "-" for _, d in reports)))
     lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
     lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
     return "\n".join(lines)

@@ -136,7 +136,8 @@ def _cmd_golden(ns: argparse.Namespace) -> int:
 def _cmd_bench(ns: argparse.Namespace) -> int:
     from kefu.bench import run_benchmark
 
-    run_benchmark(size=ns.size, out=Path(ns.out or ROOT / "benchmarks" / f"{ns.size}.json"), work_dir=ns.work_dir)
+    run_benchmark(size=ns.size, out=Path(ns.out or ROOT / "benchmarks" / f"{ns.size}.json"), work_dir=ns.work_dir,
+                  daily=not ns.full_build_only)
     return 0
 
 
@@ -239,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--size", default="S", choices=["S", "M", "L"])
     p.add_argument("--out", default=None, help="JSON file (default benchmarks/<size>.json)")
     p.add_argument("--work-dir", default=None, help="folder for the temporary landing and databases")
+    p.add_argument("--full-build-only", action="store_true",
+                   help="skip the daily run and intraday refresh (the L size's full build alone takes long)")
     p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("bench-table", help="rewrite the README performance table from benchmarks/*.json")
