@@ -24,6 +24,11 @@
     {#- The raw rows a base model classifies: every landing file on a full refresh, only new file versions otherwise. -#}
     {%- set all_rows = source('kefu', table_name) -%}
     {%- if is_incremental() -%}
+        {%- set loaded_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {%- if '_source_version' not in loaded_columns or '_classified_at' not in loaded_columns -%}
+            {{ exceptions.raise_compiler_error("kefu: " ~ this ~ " was built by an older kefu (no _source_version): run "
+                                               ~ "`dbt build --full-refresh` once") }}
+        {%- endif -%}
         {%- set table = (landing_contract() | selectattr('name', 'equalto', table_name) | list)[0] -%}
         {%- set pending = run_query(
             "select source_file, read_path, kind, source_version, cast(load_window_end as varchar) "
