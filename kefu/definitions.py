@@ -15,8 +15,10 @@
 * ``kefu_published``: kefu.publish.publish() — the atomic swap of the published file, itself refusing unless the
   dbt build and the gate passed.
 * job ``kefu_daily`` (all of it), schedule ``kefu_daily_schedule`` (KEFU_SCHEDULE_CRON, default "0 6 * * *", in
-  KEFU_SCHEDULE_TZ, default Asia/Shanghai: the business day that ended), sensor ``landing_sensor`` (new or changed
-  files under KEFU_LANDING_PATH).
+  KEFU_SCHEDULE_TZ, default Asia/Shanghai: the business day that ended);
+* job ``kefu_live`` (the dbt selector ``live``: hourly load, agent-day receptions and service and their parents,
+  then gate and publish — what `kefu refresh` runs) and sensor ``landing_sensor``, which starts it when files under
+  KEFU_LANDING_PATH are new or changed (the live screen's intraday refresh; the schedule makes the day final).
 
 All assets share one daily partitioning (business date from 2026-11-01, Asia/Shanghai) with a single-run backfill
 policy, so a date range is one run: ``dagster asset materialize -m kefu.definitions --select '*'
@@ -57,7 +59,7 @@ from dagster import (
     sensor,
 )
 from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DbtCliResource, DbtProject, build_dbt_asset_selection, dbt_assets
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES_DIR = ROOT / "profiles"
@@ -187,6 +189,13 @@ def kefu_published(context: AssetExecutionContext) -> MaterializeResult:
                                        "business_days": f"{keys[0]}..{keys[-1]}"})
 
 
+kefu_live = define_asset_job(
+    "kefu_live",
+    selection=build_dbt_asset_selection([kefu_dbt_assets], dbt_selector="live")
+    | AssetSelection.assets(kefu_gate, kefu_published),
+    description="intraday refresh: the live marts' models (dbt selector `live`) → quality gate → publish",
+)
+
 kefu_daily = define_asset_job(
     "kefu_daily",
     selection=AssetSelection.assets(kefu_dbt_assets, kefu_gate, kefu_published),
@@ -225,10 +234,10 @@ def landing_signature(landing: Path) -> tuple[str, float]:
     return digest.hexdigest(), newest
 
 
-@sensor(job=kefu_daily, minimum_interval_seconds=60, default_status=DefaultSensorStatus.STOPPED)
+@sensor(job=kefu_live, minimum_interval_seconds=60, default_status=DefaultSensorStatus.STOPPED)
 def landing_sensor(context: SensorEvaluationContext):
-    """A run of kefu_daily when files under KEFU_LANDING_PATH are new or changed (cursor: hash of the listing),
-    once they have been quiet for KEFU_LANDING_SETTLE_SECONDS (default 60) and no kefu_daily run is in progress."""
+    """A run of kefu_live (the intraday refresh) when files under KEFU_LANDING_PATH are new or changed (cursor: hash of the listing),
+    once they have been quiet for KEFU_LANDING_SETTLE_SECONDS (default 60) and no kefu run is in progress."""
     from kefu.cli import default_landing
 
     landing = default_landing()
@@ -240,10 +249,11 @@ def landing_sensor(context: SensorEvaluationContext):
     settle = float(os.environ.get("KEFU_LANDING_SETTLE_SECONDS", "60"))
     if time.time() - newest < settle:
         return SkipReason(f"landing files changed less than {settle:g} s ago; waiting for them to settle")
-    active = context.instance.get_runs(
-        filters=RunsFilter(job_name=kefu_daily.name, statuses=list(IN_PROGRESS_RUN_STATUSES)), limit=1)
-    if active:
-        return SkipReason(f"a kefu_daily run is in progress ({active[0].run_id}); will look again")
+    for job in (kefu_daily, kefu_live):
+        active = context.instance.get_runs(
+            filters=RunsFilter(job_name=job.name, statuses=list(IN_PROGRESS_RUN_STATUSES)), limit=1)
+        if active:
+            return SkipReason(f"a {job.name} run is in progress ({active[0].run_id}); will look again")
     key = last_business_day(dt.datetime.now(dt.timezone.utc))
     if key is None:
         return SkipReason(f"no complete business day since {PARTITION_START} yet")
@@ -253,7 +263,7 @@ def landing_sensor(context: SensorEvaluationContext):
 
 defs = Definitions(
     assets=[kefu_dbt_assets, kefu_gate, kefu_published],
-    jobs=[kefu_daily],
+    jobs=[kefu_daily, kefu_live],
     schedules=[kefu_daily_schedule],
     sensors=[landing_sensor],
     resources={"dbt": DbtCliResource(project_dir=kefu_project, profiles_dir=str(PROFILES_DIR),
