@@ -10,7 +10,14 @@
 -#}
 
 {% macro lookback_days() -%}
-    {#- late_arrival_days + the longest final_pay_days in force (the global var or any shop_rules row). -#}
+    {#-
+        late_arrival_days + the longest final_pay_days in force (the global var or any shop_rules row); a model whose
+        rows depend only on messages (config lookback_horizon='late_arrival': the human phase, daily receptions) needs
+        late_arrival_days alone — nothing of a day changes once its late rows have landed.
+    -#}
+    {%- if config.get('lookback_horizon') == 'late_arrival' -%}
+        {{- return(var('late_arrival_days') | int) -}}
+    {%- endif -%}
     {%- set final_days = [var('final_pay_days') | int] -%}
     {#- Looked up by name, not ref(): a unit test of an incremental model must not need the seed as an input. -#}
     {%- set seed = adapter.get_relation(database=target.database, schema='config', identifier='shop_rules')

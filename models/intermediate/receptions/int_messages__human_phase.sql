@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='effective_date') }}
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_horizon='late_arrival',
+          lookback_column='effective_date') }}
 
 {#-
     One row per message in the human phase of a session that reached an agent (docs/metrics.md §1).

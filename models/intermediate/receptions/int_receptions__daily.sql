@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='reception_date') }}
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_horizon='late_arrival',
+          lookback_column='reception_date') }}
 
 {#-
     One row per reception: (platform, shop, agent, buyer, business date) with at least one buyer or manual agent
