@@ -61,8 +61,8 @@
 
 {% macro month_label(date_expression) -%}
     {#- 'YYYY-MM' of a date: the period key of peer_benchmarks. -#}
-    (cast(extract(year from {{ date_expression }}) as varchar) || '-'
-        || lpad(cast(extract(month from {{ date_expression }}) as varchar), 2, '0'))
+    (cast(extract(year from {{ date_expression }}) as string) || '-'
+        || lpad(cast(extract(month from {{ date_expression }}) as string), 2, '0'))
 {%- endmacro %}
 
 {% macro raise_seed_problems(check_sql, seed_file, hint='') %}

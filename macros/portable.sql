@@ -74,7 +74,7 @@
 {% macro default__parse_timestamp_text(value) -%}
     coalesce(
         try_cast({{ value }} as timestamp),
-        try_strptime(cast({{ value }} as varchar), ['%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y%m%d %H%M%S'])
+        try_strptime(cast({{ value }} as string), ['%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y%m%d %H%M%S'])
     )
 {%- endmacro %}
 

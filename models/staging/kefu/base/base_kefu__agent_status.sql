@@ -7,7 +7,7 @@ with source as (
 checked as (
     select
         {{ row_fingerprint(['agent_id', 'status', 'started_at', 'ended_at']) }} as _fingerprint,
-        cast(agent_id as varchar) || '@' || coalesce(cast(started_at as varchar), '<null>') as _row_key,
+        cast(agent_id as string) || '@' || coalesce(cast(started_at as string), '<null>') as _row_key,
         _source_file,
         {{ raw_values_text(['status', 'started_at', 'ended_at']) }} as _raw_values,
         case
@@ -16,7 +16,7 @@ checked as (
             {{- timestamp_checks(['started_at', 'ended_at']) }}
             when {{ parse_timestamp('ended_at') }} < {{ parse_timestamp('started_at') }} then 'ended_at < started_at'
         end as _field_reject_reason,
-        cast(agent_id as varchar) as agent_id,
+        cast(agent_id as string) as agent_id,
         {{ normalise_enum('status') }} as status,
         {{ parse_timestamp('started_at') }} as started_at,
         {{ parse_timestamp('ended_at') }} as ended_at

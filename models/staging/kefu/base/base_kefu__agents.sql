@@ -8,7 +8,7 @@ checked as (
     select
         {{ row_fingerprint(['agent_id', 'platform', 'shop_id', 'agent_name', 'group_name', 'routing_weight',
                             'max_concurrent', 'is_active', 'updated_at']) }} as _fingerprint,
-        cast(agent_id as varchar) as _row_key,
+        cast(agent_id as string) as _row_key,
         _source_file,
         {{ raw_values_text(['platform', 'shop_id', 'group_name', 'routing_weight', 'max_concurrent', 'is_active',
                             'updated_at']) }} as _raw_values,
@@ -22,11 +22,11 @@ checked as (
             when try_cast(routing_weight as double) < 0 then 'routing_weight < 0'
             when try_cast(max_concurrent as integer) <= 0 then 'max_concurrent <= 0'
         end as _field_reject_reason,
-        cast(agent_id as varchar) as agent_id,
+        cast(agent_id as string) as agent_id,
         {{ normalise_enum('platform') }} as platform,
-        cast(shop_id as varchar) as shop_id,
-        cast(agent_name as varchar) as agent_name,
-        cast(group_name as varchar) as group_name,
+        cast(shop_id as string) as shop_id,
+        cast(agent_name as string) as agent_name,
+        cast(group_name as string) as group_name,
         coalesce(try_cast(routing_weight as double), 1.0) as routing_weight,
         try_cast(max_concurrent as integer) as max_concurrent,
         coalesce(try_cast(is_active as boolean), true) as is_active,

@@ -13,7 +13,7 @@ checked as (
         {{ row_fingerprint(['source.event_id', 'source.platform', 'source.shop_id', 'source.buyer_id',
                             'source.session_id', 'source.faq_id', 'source.event_type', 'source.occurred_at']) }}
             as _fingerprint,
-        cast(source.event_id as varchar) as _row_key,
+        cast(source.event_id as string) as _row_key,
         source._source_file,
         {{ raw_values_text(['source.platform', 'source.shop_id', 'source.session_id', 'source.faq_id',
                             'source.event_type', 'source.occurred_at']) }} as _raw_values,
@@ -26,17 +26,17 @@ checked as (
             {{- timestamp_checks(['source.occurred_at']) }}
             when questions.faq_id is null then 'event of an unknown faq_id'
         end as _field_reject_reason,
-        cast(source.event_id as varchar) as event_id,
+        cast(source.event_id as string) as event_id,
         {{ normalise_enum('source.platform') }} as platform,
-        cast(source.shop_id as varchar) as shop_id,
+        cast(source.shop_id as string) as shop_id,
         {{ hash_buyer('source.buyer_id') }} as buyer_key,
-        nullif(trim(cast(source.session_id as varchar)), '') as session_id,
-        cast(source.faq_id as varchar) as faq_id,
+        nullif(trim(cast(source.session_id as string)), '') as session_id,
+        cast(source.faq_id as string) as faq_id,
         {{ normalise_enum('source.event_type') }} as event_type,
         {{ parse_timestamp('source.occurred_at') }} as occurred_at
     from source
     left join questions
-        on cast(source.faq_id as varchar) = questions.faq_id
+        on cast(source.faq_id as string) = questions.faq_id
 ),
 
 final as (

@@ -7,18 +7,18 @@ with source as (
 checked as (
     select
         {{ row_fingerprint(['faq_id', 'platform', 'shop_id', 'topic', 'question']) }} as _fingerprint,
-        cast(faq_id as varchar) as _row_key,
+        cast(faq_id as string) as _row_key,
         _source_file,
         {{ raw_values_text(['platform', 'shop_id', 'topic', 'question']) }} as _raw_values,
         case
             {{- missing_required_checks(['faq_id', 'platform', 'shop_id']) }}
             {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
         end as _field_reject_reason,
-        cast(faq_id as varchar) as faq_id,
+        cast(faq_id as string) as faq_id,
         {{ normalise_enum('platform') }} as platform,
-        cast(shop_id as varchar) as shop_id,
-        cast(topic as varchar) as topic,
-        cast(question as varchar) as question
+        cast(shop_id as string) as shop_id,
+        cast(topic as string) as topic,
+        cast(question as string) as question
     from source
 ),
 

@@ -12,7 +12,7 @@ checked as (
     select
         {{ row_fingerprint(['source.order_id', 'source.line_id', 'source.product_id', 'source.product_name',
                             'source.quantity', 'source.amount']) }} as _fingerprint,
-        cast(source.order_id as varchar) || '/' || coalesce(cast(source.line_id as varchar), '<null>') as _row_key,
+        cast(source.order_id as string) || '/' || coalesce(cast(source.line_id as string), '<null>') as _row_key,
         source._source_file,
         {{ raw_values_text(['source.product_id', 'source.quantity', 'source.amount']) }} as _raw_values,
         case
@@ -24,15 +24,15 @@ checked as (
             when try_cast(source.quantity as integer) < 1 then 'quantity < 1'
             when orders.order_id is null then 'line of an unknown order'
         end as _field_reject_reason,
-        cast(source.order_id as varchar) as order_id,
-        cast(source.line_id as varchar) as line_id,
-        cast(source.product_id as varchar) as product_id,
-        cast(source.product_name as varchar) as product_name,
+        cast(source.order_id as string) as order_id,
+        cast(source.line_id as string) as line_id,
+        cast(source.product_id as string) as product_id,
+        cast(source.product_name as string) as product_name,
         try_cast(source.quantity as integer) as quantity,
         try_cast(source.amount as decimal(18, 2)) as amount
     from source
     left join orders
-        on cast(source.order_id as varchar) = orders.order_id
+        on cast(source.order_id as string) = orders.order_id
 ),
 
 final as (

@@ -8,7 +8,7 @@ checked as (
     select
         {{ row_fingerprint(['order_id', 'platform', 'shop_id', 'buyer_id', 'created_at', 'paid_at', 'order_amount',
                             'payment_amount', 'item_quantity', 'status', 'refund_amount', 'updated_at']) }} as _fingerprint,
-        cast(order_id as varchar) as _row_key,
+        cast(order_id as string) as _row_key,
         _source_file,
         {{ raw_values_text(['platform', 'shop_id', 'created_at', 'paid_at', 'order_amount', 'payment_amount',
                             'item_quantity', 'status', 'refund_amount', 'updated_at']) }} as _raw_values,
@@ -30,9 +30,9 @@ checked as (
             when paid_at is not null and payment_amount is null
                 then 'missing required field: payment_amount (order is paid)'
         end as _field_reject_reason,
-        cast(order_id as varchar) as order_id,
+        cast(order_id as string) as order_id,
         {{ normalise_enum('platform') }} as platform,
-        cast(shop_id as varchar) as shop_id,
+        cast(shop_id as string) as shop_id,
         {{ hash_buyer('buyer_id') }} as buyer_key,
         {{ parse_timestamp('created_at') }} as created_at,
         {{ parse_timestamp('paid_at') }} as paid_at,

@@ -11,7 +11,7 @@ sessions as (
 checked as (
     select
         {{ row_fingerprint(['source.session_id', 'source.rated_at', 'source.rating']) }} as _fingerprint,
-        cast(source.session_id as varchar) as _row_key,
+        cast(source.session_id as string) as _row_key,
         source._source_file,
         {{ raw_values_text(['source.rated_at', 'source.rating']) }} as _raw_values,
         case
@@ -21,12 +21,12 @@ checked as (
             when try_cast(source.rating as integer) not between 1 and 5 then 'rating outside 1-5'
             when sessions.session_id is null then 'rating of an unknown session'
         end as _field_reject_reason,
-        cast(source.session_id as varchar) as session_id,
+        cast(source.session_id as string) as session_id,
         {{ parse_timestamp('source.rated_at') }} as rated_at,
         try_cast(source.rating as integer) as rating
     from source
     left join sessions
-        on cast(source.session_id as varchar) = sessions.session_id
+        on cast(source.session_id as string) = sessions.session_id
 ),
 
 final as (

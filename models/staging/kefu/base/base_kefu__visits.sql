@@ -16,10 +16,10 @@ checked as (
             {{- timestamp_checks(['visited_at']) }}
         end as _field_reject_reason,
         {{ normalise_enum('platform') }} as platform,
-        cast(shop_id as varchar) as shop_id,
+        cast(shop_id as string) as shop_id,
         {{ hash_buyer('visitor_id') }} as visitor_key,
         {{ parse_timestamp('visited_at') }} as visited_at,
-        nullif(trim(cast(product_id as varchar)), '') as product_id
+        nullif(trim(cast(product_id as string)), '') as product_id
     from source
 ),
 
