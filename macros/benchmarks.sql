@@ -25,7 +25,7 @@
             with rows as (
                 select
                     *,
-                    row_number() over () + 1 as line_number,
+                    {{ row_in_file_order() }} + 1 as line_number,
                     try_cast(excellent_value as double) as excellent,
                     try_cast(median_value as double) as median
                 from {{ seed_relation }}

@@ -99,7 +99,7 @@
             with rows as (
                 select
                     *,
-                    row_number() over () + 1 as line_number
+                    {{ row_in_file_order() }} + 1 as line_number
                 from {{ seed_relation }}
             ),
 
