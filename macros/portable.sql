@@ -143,3 +143,16 @@
 {% macro spark__arg_max_of(arg, val) -%}
     max_by({{ arg }}, case when {{ arg }} is not null then {{ val }} end)
 {%- endmacro %}
+
+{% macro text_position(text, search) -%}
+    {#- 1-based position of the first occurrence of search in text; 0 when absent. -#}
+    {{ return(adapter.dispatch('text_position', 'kefu')(text, search)) }}
+{%- endmacro %}
+
+{% macro default__text_position(text, search) -%}
+    strpos({{ text }}, {{ search }})
+{%- endmacro %}
+
+{% macro spark__text_position(text, search) -%}
+    instr({{ text }}, {{ search }})
+{%- endmacro %}
