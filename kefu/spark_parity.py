@@ -91,7 +91,8 @@ def _equal(kind: str, a, b) -> bool:
     if kind == "exact":
         if isinstance(a, datetime) and isinstance(b, datetime):
             return a.replace(tzinfo=None) == b.replace(tzinfo=None)
-        if isinstance(a, (int, float, Decimal)) and isinstance(b, (int, float, Decimal)):
+        numbers = (int, float, Decimal)
+        if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
             return Decimal(str(a)) == Decimal(str(b))
         return a == b
     a, b = float(a), float(b)

@@ -156,3 +156,17 @@
 {% macro spark__text_position(text, search) -%}
     instr({{ text }}, {{ search }})
 {%- endmacro %}
+
+{% macro share_of(condition) -%}
+    {#- Share of the group's rows where condition holds, as a double (DuckDB: avg of a decimal is a double; Spark
+        would keep avg(1.0) a decimal with 5 places, hence double literals there). -#}
+    {{ return(adapter.dispatch('share_of', 'kefu')(condition)) }}
+{%- endmacro %}
+
+{% macro default__share_of(condition) -%}
+    avg(case when {{ condition }} then 1.0 else 0.0 end)
+{%- endmacro %}
+
+{% macro spark__share_of(condition) -%}
+    avg(case when {{ condition }} then 1.0d else 0.0d end)
+{%- endmacro %}
