@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 .PHONY: build test install sample dbt-build docs check publish lint pytest bench dashboard chromium e2e clean \
-	spark-install spark-build spark-parity test-spark
+	spark-install spark-build spark-parity test-spark spark-bench
 
 build: install sample dbt-build check publish docs
 
@@ -101,6 +101,11 @@ spark-parity: spark-install
 
 test-spark: spark-install sample dbt-build spark-build spark-parity
 	$(BIN)/python -m pytest tests_python/test_spark_parity.py -q
+
+# Wall time of a full dbt build on DuckDB and on Spark local mode (own folders under data/bench_spark/):
+# benchmarks/spark_S.json
+spark-bench: spark-install sample
+	$(BIN)/python -m kefu.spark_bench --scale S
 
 clean:
 	rm -rf target logs data test-output $(VENV)
