@@ -16,7 +16,7 @@ from kefu.spark_parity import compare, published_marts, spark_dir, spark_table_f
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
-    reason="Spark parity needs pyspark (pip install -e '.[spark]') and Java (make spark-install)",
+    reason="Spark parity needs pyspark and Java: make spark-install, then run it with .venv-spark/bin/python",
 )
 
 
