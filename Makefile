@@ -6,13 +6,16 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export KEFU_LANDING_PATH ?= $(CURDIR)/data/landing
 export KEFU_DB_PATH ?= $(CURDIR)/data/build/kefu.duckdb
+# the Spark build (dbt --target spark): warehouse, metastore and Derby files (profiles/profiles.yml)
+export KEFU_SPARK_DIR ?= $(CURDIR)/data/spark
 export KEFU_PUBLISHED_PATH ?= $(CURDIR)/data/published/kefu.duckdb
 # the last `dbt build`'s results, kept beside the build database (later dbt commands such as docs overwrite target/)
 export KEFU_RUN_RESULTS ?= $(dir $(KEFU_DB_PATH))run_results.json
 export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: build test install sample dbt-build docs check publish lint pytest bench dashboard chromium e2e clean
+.PHONY: build test install sample dbt-build docs check publish lint pytest bench dashboard chromium e2e clean \
+	spark-install spark-build spark-parity test-spark spark-bench
 
 build: install sample dbt-build check publish docs
 
@@ -79,5 +82,42 @@ chromium:
 e2e: install chromium
 	$(BIN)/python -m pytest tests_python/test_dashboard_e2e.py -q
 
+# Apache Spark (issue 13): Java 17 (Debian package, needs root) and the optional `spark` extra (dbt-spark, pyspark) in
+# a virtualenv of its own, .venv-spark: with pyspark installed, importing great_expectations (the quality gate) ends
+# the process in subprocesses without a main file (Dagster steps, pytest-xdist workers), so .venv stays Spark-free.
+SPARK_VENV := .venv-spark
+SPARK_BIN := $(SPARK_VENV)/bin
+
+spark-install: install $(SPARK_VENV)/.installed
+	@command -v java >/dev/null || \
+	  (command -v apt-get >/dev/null && apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null) || \
+	  echo "WARNING: java not found and could not install openjdk-17-jre-headless (needs Debian apt as root): install Java 17 yourself, Spark cannot start without it"
+
+$(SPARK_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_BIN)/pip install --quiet --upgrade pip
+	$(SPARK_BIN)/pip install --quiet -e '.[spark]'
+	touch $@
+
+# The same dbt project on Spark local mode (pyspark in-process; tables are Parquet folders under KEFU_SPARK_DIR).
+spark-build: spark-install
+	rm -rf $(KEFU_SPARK_DIR)
+	mkdir -p $(KEFU_SPARK_DIR)
+	$(BIN)/kefu check-landing --landing $(KEFU_LANDING_PATH)
+	$(SPARK_BIN)/dbt build --project-dir . --target spark --target-path target/spark --log-path $(KEFU_SPARK_DIR)/logs
+
+# Every published mart of the Spark build equals the DuckDB build's (amounts to the cent, rates to 1e-9); reads the
+# Parquet folders with DuckDB, so it runs in .venv.
+spark-parity: install
+	$(BIN)/kefu spark-parity
+
+test-spark: spark-install sample dbt-build spark-build spark-parity
+	$(SPARK_BIN)/python -m pytest tests_python/test_spark_parity.py -q -p no:cacheprovider
+
+# Wall time of a full dbt build on DuckDB and on Spark local mode (own folders under data/bench_spark/):
+# benchmarks/spark_S.json
+spark-bench: spark-install sample
+	$(SPARK_BIN)/python -m kefu.spark_bench --scale S
+
 clean:
-	rm -rf target logs data test-output $(VENV)
+	rm -rf target logs data test-output $(VENV) $(SPARK_VENV)

@@ -133,6 +133,28 @@ def _cmd_golden(ns: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _cmd_spark_parity(ns: argparse.Namespace) -> int:
+    from kefu.publish import build_path
+    from kefu.spark_parity import compare, published_marts, spark_dir
+
+    db = Path(ns.db) if ns.db else build_path()
+    warehouse = Path(ns.warehouse) if ns.warehouse else spark_dir() / "warehouse"
+    if not db.exists():
+        raise UserError(f"DuckDB build database not found: {db} (run `make dbt-build` first)")
+    if not warehouse.is_dir():
+        raise UserError(f"Spark warehouse not found: {warehouse} (run `make spark-build` first)")
+    try:
+        marts = published_marts(Path(ns.manifest) if ns.manifest else None)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from exc
+    problems = compare(db, warehouse, marts)
+    for problem in problems:
+        print(problem)
+    print(f"spark parity: {len(problems)} of {len(marts)} marts differ" if problems
+          else f"spark parity: all {len(marts)} marts equal")
+    return 1 if problems else 0
+
+
 def _cmd_bench(ns: argparse.Namespace) -> int:
     from kefu.bench import run_benchmark
 
@@ -243,6 +265,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--full-build-only", action="store_true",
                    help="skip the daily run and intraday refresh (the L size's full build alone takes long)")
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("spark-parity", help="compare every published mart of the Spark build with the DuckDB build")
+    p.add_argument("--db", default=None, help="DuckDB build database (default KEFU_DB_PATH)")
+    p.add_argument("--warehouse", default=None, help="Spark warehouse folder (default KEFU_SPARK_DIR/warehouse)")
+    p.add_argument("--manifest", default=None, help="dbt manifest.json listing the marts (default target/manifest.json)")
+    p.set_defaults(func=_cmd_spark_parity)
 
     p = sub.add_parser("bench-table", help="rewrite the README performance table from benchmarks/*.json")
     p.add_argument("--print", action="store_true", help="print the table instead of writing README.md")

@@ -25,7 +25,7 @@
             with rows as (
                 select
                     *,
-                    row_number() over () + 1 as line_number,
+                    {{ row_in_file_order() }} + 1 as line_number,
                     try_cast(excellent_value as double) as excellent,
                     try_cast(median_value as double) as median
                 from {{ seed_relation }}
@@ -61,8 +61,8 @@
 
 {% macro month_label(date_expression) -%}
     {#- 'YYYY-MM' of a date: the period key of peer_benchmarks. -#}
-    (cast(extract(year from {{ date_expression }}) as varchar) || '-'
-        || lpad(cast(extract(month from {{ date_expression }}) as varchar), 2, '0'))
+    (cast(extract(year from {{ date_expression }}) as string) || '-'
+        || lpad(cast(extract(month from {{ date_expression }}) as string), 2, '0'))
 {%- endmacro %}
 
 {% macro raise_seed_problems(check_sql, seed_file, hint='') %}

@@ -173,6 +173,11 @@
 {%- endmacro %}
 
 {% macro prepare_landing() %}
+    {#- Dispatched: DuckDB (default__, below) and Spark (spark__, macros/landing_spark.sql). -#}
+    {{ return(adapter.dispatch('prepare_landing', 'kefu')()) }}
+{% endmacro %}
+
+{% macro default__prepare_landing() %}
     {#-
         on-run-start: checks every landing file against the raw contract (sources YAML) and exposes each table as the
         view landing.<table> that the sources read. Required tables (meta.required) must have a non-empty file; an

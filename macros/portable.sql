@@ -93,15 +93,17 @@
 {% macro default__parse_timestamp_text(value) -%}
     coalesce(
         try_cast({{ value }} as timestamp),
-        try_strptime(cast({{ value }} as varchar), ['%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y%m%d %H%M%S'])
+        try_strptime(cast({{ value }} as string), ['%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y%m%d %H%M%S'])
     )
 {%- endmacro %}
 
 {% macro spark__parse_timestamp_text(value) -%}
+    {#- The same accepted forms as the DuckDB version: a timestamp cast, else the three 年月日 / compact patterns. -#}
     coalesce(
-        to_timestamp(cast({{ value }} as string)),
-        to_timestamp(cast({{ value }} as string), 'yyyy/M/d H:mm[:ss]'),
-        to_timestamp(cast({{ value }} as string), 'yyyy年M月d日 H:mm[:ss]')
+        try_cast({{ value }} as timestamp),
+        to_timestamp(cast({{ value }} as string), 'yyyy年M月d日 H:m:s'),
+        to_timestamp(cast({{ value }} as string), 'yyyy年M月d日 H:m'),
+        to_timestamp(cast({{ value }} as string), 'yyyyMMdd HHmmss')
     )
 {%- endmacro %}
 
@@ -120,4 +122,70 @@
 
 {% macro spark__day_series(start_date, end_date) -%}
     (select explode(sequence(date '{{ start_date }}', date '{{ end_date }}', interval 1 day)) as date_day) as series_days
+{%- endmacro %}
+
+{% macro row_in_file_order() -%}
+    {#- 1, 2, ... in the order the rows were read (a seed's CSV line order), for messages naming a line. -#}
+    {{ return(adapter.dispatch('row_in_file_order', 'kefu')()) }}
+{%- endmacro %}
+
+{% macro default__row_in_file_order() -%}
+    row_number() over ()
+{%- endmacro %}
+
+{% macro spark__row_in_file_order() -%}
+    row_number() over (order by monotonically_increasing_id())
+{%- endmacro %}
+
+{% macro arg_min_of(arg, val) -%}
+    {#- arg on the row with the smallest val, among the rows whose arg is not null (DuckDB's arg_min). -#}
+    {{ return(adapter.dispatch('arg_min_of', 'kefu')(arg, val)) }}
+{%- endmacro %}
+
+{% macro default__arg_min_of(arg, val) -%}
+    arg_min({{ arg }}, {{ val }})
+{%- endmacro %}
+
+{% macro spark__arg_min_of(arg, val) -%}
+    min_by({{ arg }}, case when {{ arg }} is not null then {{ val }} end)
+{%- endmacro %}
+
+{% macro arg_max_of(arg, val) -%}
+    {#- arg on the row with the largest val, among the rows whose arg is not null (DuckDB's arg_max). -#}
+    {{ return(adapter.dispatch('arg_max_of', 'kefu')(arg, val)) }}
+{%- endmacro %}
+
+{% macro default__arg_max_of(arg, val) -%}
+    arg_max({{ arg }}, {{ val }})
+{%- endmacro %}
+
+{% macro spark__arg_max_of(arg, val) -%}
+    max_by({{ arg }}, case when {{ arg }} is not null then {{ val }} end)
+{%- endmacro %}
+
+{% macro text_position(text, search) -%}
+    {#- 1-based position of the first occurrence of search in text; 0 when absent. -#}
+    {{ return(adapter.dispatch('text_position', 'kefu')(text, search)) }}
+{%- endmacro %}
+
+{% macro default__text_position(text, search) -%}
+    strpos({{ text }}, {{ search }})
+{%- endmacro %}
+
+{% macro spark__text_position(text, search) -%}
+    instr({{ text }}, {{ search }})
+{%- endmacro %}
+
+{% macro share_of(condition) -%}
+    {#- Share of the group's rows where condition holds, as a double (DuckDB: avg of a decimal is a double; Spark
+        would keep avg(1.0) a decimal with 5 places, hence double literals there). -#}
+    {{ return(adapter.dispatch('share_of', 'kefu')(condition)) }}
+{%- endmacro %}
+
+{% macro default__share_of(condition) -%}
+    avg(case when {{ condition }} then 1.0 else 0.0 end)
+{%- endmacro %}
+
+{% macro spark__share_of(condition) -%}
+    avg(case when {{ condition }} then 1.0d else 0.0d end)
 {%- endmacro %}

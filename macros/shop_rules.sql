@@ -29,7 +29,7 @@
 {%- endmacro %}
 
 {% macro rule_sql_type(kind) -%}
-    {{- 'boolean' if kind == 'bool' else ('integer' if kind in ('int0', 'int1') else 'varchar') -}}
+    {{- 'boolean' if kind == 'bool' else ('integer' if kind in ('int0', 'int1') else 'string') -}}
 {%- endmacro %}
 
 {% macro rule_default(name) -%}
@@ -67,7 +67,7 @@
     {#- The rule values in force as one readable text, e.g. 'attribution_rule=order_first, inquiry_valid_days=2, …'. -#}
     concat_ws(', '
     {%- for name, kind in shop_rule_specs().items() %},
-        '{{ name }}=' || cast({{ shop_rule(name, alias) }} as varchar)
+        '{{ name }}=' || cast({{ shop_rule(name, alias) }} as string)
     {%- endfor %})
 {%- endmacro %}
 
@@ -84,7 +84,7 @@
         {%- do global_values.append(name ~ '=' ~ (var(name) | string)) -%}
     {%- endfor -%}
     {%- set parts = [] -%}
-    {%- for name in names -%}{%- do parts.append("coalesce(cast(" ~ name ~ " as varchar), '')") -%}{%- endfor -%}
+    {%- for name in names -%}{%- do parts.append("coalesce(cast(" ~ name ~ " as string), '')") -%}{%- endfor -%}
     (select md5('{{ global_values | join(";") }}|' || coalesce({{ dbt.listagg(
         "concat_ws('|', " ~ (parts | join(', ')) ~ ")", "';'", "order by platform, shop_id, effective_from") }}, ''))
     from {{ seed_relation }})
@@ -99,7 +99,7 @@
             with rows as (
                 select
                     *,
-                    row_number() over () + 1 as line_number
+                    {{ row_in_file_order() }} + 1 as line_number
                 from {{ seed_relation }}
             ),
 
@@ -174,7 +174,7 @@
         {%- elif mode == 'null' -%}
             {%- set expression = 'cast(null as ' ~ rule_sql_type(kind) ~ ')' -%}
         {%- else -%}
-            {%- set cell = "nullif(trim(cast(" ~ alias ~ "." ~ name ~ " as varchar)), '')" -%}
+            {%- set cell = "nullif(trim(cast(" ~ alias ~ "." ~ name ~ " as string)), '')" -%}
             {%- set expression = ("lower(" ~ cell ~ ") = 'true'") if kind == 'bool'
                 else (("cast(" ~ cell ~ " as integer)") if kind in ('int0', 'int1') else cell) -%}
         {%- endif -%}

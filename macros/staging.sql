@@ -1,11 +1,11 @@
 {% macro row_fingerprint(columns) -%}
     {#- Hash of every raw column, nulls distinguished from empty strings: equal fingerprints = exact duplicate rows. -#}
-    md5(concat_ws('|' {%- for c in columns %}, coalesce(cast({{ c }} as varchar), '<null>'){% endfor %}))
+    md5(concat_ws('|' {%- for c in columns %}, coalesce(cast({{ c }} as string), '<null>'){% endfor %}))
 {%- endmacro %}
 
 {% macro raw_values_text(columns) -%}
     {#- The raw values of a row as 'col=value; ...' text for the rejects model (callers pass PII-safe expressions). -#}
-    concat_ws('; ' {%- for c in columns %}, '{{ c.split(".")[-1] }}=' || coalesce(cast({{ c }} as varchar), '<null>'){% endfor %})
+    concat_ws('; ' {%- for c in columns %}, '{{ c.split(".")[-1] }}=' || coalesce(cast({{ c }} as string), '<null>'){% endfor %})
 {%- endmacro %}
 
 {% macro parse_timestamp(column) -%}
@@ -30,7 +30,7 @@
     {%- for c in columns %}
         {%- set prefix = c.rsplit('.', 1)[0] ~ '.' if '.' in c else '' %}
         {%- set name = c.split('.')[-1] %}
-            when {{ regex_matches('cast(' ~ c ~ ' as varchar)', "'\\d:\\d{2}(:\\d{2}(\\.\\d+)?)?\\s*(Z|[+-]\\d{2}(:?\\d{2})?)$'") }}
+            when {{ regex_matches('cast(' ~ c ~ ' as string)', "'\\d:\\d{2}(:\\d{2}(\\.\\d+)?)?\\s*(Z|[+-]\\d{2}(:?\\d{2})?)$'") }}
                 then 'timestamp with a time zone (expected shop-local time): {{ name }}'
             when {{ is_unparsable(c, 'timestamp') }} then 'unparsable timestamp: {{ name }}'
             when {{ parse_timestamp(c) }} < cast('{{ var("earliest_plausible_date") }}' as timestamp)
@@ -41,7 +41,7 @@
 {%- endmacro %}
 
 {% macro normalise_enum(column) -%}
-    nullif(lower(trim(cast({{ column }} as varchar))), '')
+    nullif(lower(trim(cast({{ column }} as string))), '')
 {%- endmacro %}
 
 {% macro classify_raw_rows(relation, key_columns, version_column=none, version_wins='latest') %}
@@ -123,7 +123,7 @@
 
     select
         *,
-        _fingerprint || '-' || cast(_copy_number as varchar) as landing_row_id,
+        _fingerprint || '-' || cast(_copy_number as string) as landing_row_id,
         case
             when _copy_number > 1 then 'duplicate'
             when _field_reject_reason is not null then 'rejected'
@@ -147,7 +147,7 @@
 {% macro missing_required_checks(columns) -%}
     {#- `when ... then ...` branches of a reject-reason case: the first required column that is null or blank. -#}
     {%- for c in columns %}
-            when {{ c }} is null or trim(cast({{ c }} as varchar)) = '' then 'missing required field: {{ c.split(".")[-1] }}'
+            when {{ c }} is null or trim(cast({{ c }} as string)) = '' then 'missing required field: {{ c.split(".")[-1] }}'
     {%- endfor %}
 {%- endmacro %}
 

@@ -96,7 +96,10 @@ ad_matches as (
     from human_messages
     inner join ad_patterns
         on
-            (ad_patterns.match_type = 'contains' and strpos(human_messages.content, ad_patterns.pattern) > 0)
+            (
+                ad_patterns.match_type = 'contains'
+                and {{ text_position('human_messages.content', 'ad_patterns.pattern') }} > 0
+            )
             or (
                 ad_patterns.match_type = 'regex'
                 and {{ regex_matches('human_messages.content', 'ad_patterns.pattern') }}

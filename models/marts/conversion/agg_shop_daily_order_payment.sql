@@ -38,9 +38,9 @@ final as (
         count(*) filter (where buyer_days.paid_same_day) as paid_same_day_buyers,
         count(*) filter (where buyer_days.paid_next_day) as paid_next_day_buyers,
         count(*) filter (where buyer_days.paid_final) as paid_final_buyers,
-        avg(case when buyer_days.paid_same_day then 1.0 else 0.0 end) as paid_same_day_rate,
-        avg(case when buyer_days.paid_next_day then 1.0 else 0.0 end) as paid_next_day_rate,
-        avg(case when buyer_days.paid_final then 1.0 else 0.0 end) as paid_final_rate,
+        {{ share_of('buyer_days.paid_same_day') }} as paid_same_day_rate,
+        {{ share_of('buyer_days.paid_next_day') }} as paid_next_day_rate,
+        {{ share_of('buyer_days.paid_final') }} as paid_final_rate,
         as_of.as_of_date >= {{ dbt.dateadd('day', 1, 'buyer_days.order_date') }} as is_mature_paid_same_day,
         as_of.as_of_date >= {{ dbt.dateadd('day', 2, 'buyer_days.order_date') }} as is_mature_paid_next_day,
         as_of.as_of_date >= {{ dbt.dateadd('day', 'buyer_days.final_pay_days', 'buyer_days.order_date') }}

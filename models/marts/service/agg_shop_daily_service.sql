@@ -66,7 +66,7 @@ session_starts as (
     -- who spoke first in the session's human phase (buyer or manual agent messages), and on which date
     select
         session_id,
-        arg_min(is_buyer_message, effective_at) as is_buyer_initiated,
+        {{ arg_min_of('is_buyer_message', 'effective_at') }} as is_buyer_initiated,
         cast(min(effective_at) as date) as session_date
     from human_phase
     where is_buyer_message or is_manual_agent_message

@@ -25,8 +25,8 @@ reception_rounds as (
         reception_id,
         count(*) as round_count,
         bool_or(is_answered) as has_answered_round,
-        arg_min(response_seconds, round_start_at) as first_round_response_seconds,
-        arg_min(is_answered, round_start_at) as is_first_round_answered
+        {{ arg_min_of('response_seconds', 'round_start_at') }} as first_round_response_seconds,
+        {{ arg_min_of('is_answered', 'round_start_at') }} as is_first_round_answered
     from rounds
     group by reception_id
 ),
@@ -34,7 +34,7 @@ reception_rounds as (
 session_last_reception as (
     select
         session_id,
-        arg_max(reception_id, effective_at) as reception_id
+        {{ arg_max_of('reception_id', 'effective_at') }} as reception_id
     from human_phase
     where is_buyer_message or is_manual_agent_message
     group by session_id

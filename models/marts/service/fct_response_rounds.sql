@@ -63,8 +63,8 @@ rounds as (
     select
         session_id,
         round_number,
-        arg_min(message_id, effective_at) filter (where is_buyer_message) as first_message_id,
-        arg_min(reception_id, effective_at) filter (where is_buyer_message) as reception_id,
+        {{ arg_min_of('message_id', 'effective_at') }} filter (where is_buyer_message) as first_message_id,
+        {{ arg_min_of('reception_id', 'effective_at') }} filter (where is_buyer_message) as reception_id,
         any_value(platform) as platform,
         any_value(shop_id) as shop_id,
         any_value(agent_id) as agent_id,

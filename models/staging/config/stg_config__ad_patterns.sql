@@ -5,7 +5,7 @@ with source as (
 
 final as (
     select distinct
-        cast(pattern as varchar) as pattern,
+        cast(pattern as string) as pattern,
         {{ normalise_enum('match_type') }} as match_type
     from source
     where pattern is not null

@@ -6,9 +6,9 @@ with source as (
 final as (
     select distinct
         {{ normalise_enum('platform') }} as platform,
-        nullif(trim(cast(shop_id as varchar)), '') as shop_id,
-        {{ hash_buyer('trim(cast(account_id as varchar))') }} as account_key,
-        cast(reason as varchar) as reason
+        nullif(trim(cast(shop_id as string)), '') as shop_id,
+        {{ hash_buyer('trim(cast(account_id as string))') }} as account_key,
+        cast(reason as string) as reason
     from source
     where account_id is not null
 )

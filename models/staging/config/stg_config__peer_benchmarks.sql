@@ -8,10 +8,10 @@ with source as (
 final as (
     select
         {{ normalise_enum('platform') }} as platform,
-        cast(category as varchar) as category,
-        cast(tier as varchar) as tier,
-        cast(metric as varchar) as metric_name,
-        cast(period as varchar) as period,
+        cast(category as string) as category,
+        cast(tier as string) as tier,
+        cast(metric as string) as metric_name,
+        cast(period as string) as period,
         cast(excellent_value as double) as excellent_value,
         cast(median_value as double) as median_value
     from source

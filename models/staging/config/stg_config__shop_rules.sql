@@ -8,7 +8,7 @@ with source as (
 final as (
     select
         {{ normalise_enum('platform') }} as platform,
-        trim(cast(shop_id as varchar)) as shop_id,
+        trim(cast(shop_id as string)) as shop_id,
         cast(trim(effective_from) as date) as effective_from,
         {{ shop_rule_columns(alias='source', mode='typed') }}
     from source

@@ -6,11 +6,11 @@ with source as (
 final as (
     select
         {{ normalise_enum('platform') }} as platform,
-        cast(shop_id as varchar) as shop_id,
-        cast(shop_name as varchar) as shop_name,
-        cast(category as varchar) as category,
-        cast(tier as varchar) as tier,
-        cast(timezone as varchar) as timezone
+        cast(shop_id as string) as shop_id,
+        cast(shop_name as string) as shop_name,
+        cast(category as string) as category,
+        cast(tier as string) as tier,
+        cast(timezone as string) as timezone
     from source
 )
 

@@ -1,5 +1,6 @@
 {%- set key_columns = ['agent_id'] %}
-{{ config(materialized='incremental', incremental_strategy='landing_rows',
+{#- Spark (Parquet tables, no DELETE) rebuilds the base tables in full: the by-file increment is DuckDB's -#}
+{{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_agents', key_columns=key_columns) }}
 
 with source as (
@@ -10,7 +11,7 @@ new_rows as (
     select
         {{ row_fingerprint(['agent_id', 'platform', 'shop_id', 'agent_name', 'group_name', 'routing_weight',
                             'max_concurrent', 'is_active', 'updated_at']) }} as _fingerprint,
-        cast(agent_id as varchar) as _row_key,
+        cast(agent_id as string) as _row_key,
         _source_file,
         _source_version,
         {{ raw_values_text(['platform', 'shop_id', 'group_name', 'routing_weight', 'max_concurrent', 'is_active',
@@ -25,11 +26,11 @@ new_rows as (
             when try_cast(routing_weight as double) < 0 then 'routing_weight < 0'
             when try_cast(max_concurrent as integer) <= 0 then 'max_concurrent <= 0'
         end as _row_reject_reason,
-        cast(agent_id as varchar) as agent_id,
+        cast(agent_id as string) as agent_id,
         {{ normalise_enum('platform') }} as platform,
-        cast(shop_id as varchar) as shop_id,
-        cast(agent_name as varchar) as agent_name,
-        cast(group_name as varchar) as group_name,
+        cast(shop_id as string) as shop_id,
+        cast(agent_name as string) as agent_name,
+        cast(group_name as string) as group_name,
         coalesce(try_cast(routing_weight as double), 1.0) as routing_weight,
         try_cast(max_concurrent as integer) as max_concurrent,
         coalesce(try_cast(is_active as boolean), true) as is_active,

@@ -3,7 +3,8 @@
     'reason': 'event of an unknown faq_id'
 } %}
 {%- set key_columns = ['event_id'] %}
-{{ config(materialized='incremental', incremental_strategy='landing_rows',
+{#- Spark (Parquet tables, no DELETE) rebuilds the base tables in full: the by-file increment is DuckDB's -#}
+{{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_faq_events', key_columns=key_columns) }}
 
 with source as (
@@ -15,7 +16,7 @@ new_rows as (
         {{ row_fingerprint(['source.event_id', 'source.platform', 'source.shop_id', 'source.buyer_id',
                             'source.session_id', 'source.faq_id', 'source.event_type', 'source.occurred_at']) }}
             as _fingerprint,
-        cast(source.event_id as varchar) as _row_key,
+        cast(source.event_id as string) as _row_key,
         source._source_file,
         source._source_version,
         {{ raw_values_text(['source.platform', 'source.shop_id', 'source.session_id', 'source.faq_id',
@@ -28,12 +29,12 @@ new_rows as (
                                   ['shown', 'clicked', 'resolved', 'transferred', 'helpful', 'unhelpful']) }}
             {{- timestamp_checks(['source.occurred_at']) }}
         end as _row_reject_reason,
-        cast(source.event_id as varchar) as event_id,
+        cast(source.event_id as string) as event_id,
         {{ normalise_enum('source.platform') }} as platform,
-        cast(source.shop_id as varchar) as shop_id,
+        cast(source.shop_id as string) as shop_id,
         {{ hash_buyer('source.buyer_id') }} as buyer_key,
-        nullif(trim(cast(source.session_id as varchar)), '') as session_id,
-        cast(source.faq_id as varchar) as faq_id,
+        nullif(trim(cast(source.session_id as string)), '') as session_id,
+        cast(source.faq_id as string) as faq_id,
         {{ normalise_enum('source.event_type') }} as event_type,
         {{ parse_timestamp('source.occurred_at') }} as occurred_at
     from source

@@ -1,5 +1,6 @@
 {%- set key_columns = ['faq_id'] %}
-{{ config(materialized='incremental', incremental_strategy='landing_rows',
+{#- Spark (Parquet tables, no DELETE) rebuilds the base tables in full: the by-file increment is DuckDB's -#}
+{{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_faq_questions', key_columns=key_columns) }}
 
 with source as (
@@ -9,7 +10,7 @@ with source as (
 new_rows as (
     select
         {{ row_fingerprint(['faq_id', 'platform', 'shop_id', 'topic', 'question']) }} as _fingerprint,
-        cast(faq_id as varchar) as _row_key,
+        cast(faq_id as string) as _row_key,
         _source_file,
         _source_version,
         {{ raw_values_text(['platform', 'shop_id', 'topic', 'question']) }} as _raw_values,
@@ -17,11 +18,11 @@ new_rows as (
             {{- missing_required_checks(['faq_id', 'platform', 'shop_id']) }}
             {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
         end as _row_reject_reason,
-        cast(faq_id as varchar) as faq_id,
+        cast(faq_id as string) as faq_id,
         {{ normalise_enum('platform') }} as platform,
-        cast(shop_id as varchar) as shop_id,
-        cast(topic as varchar) as topic,
-        cast(question as varchar) as question
+        cast(shop_id as string) as shop_id,
+        cast(topic as string) as topic,
+        cast(question as string) as question
     from source
 ),
 

@@ -3,7 +3,8 @@
     'reason': 'message of an unknown session'
 } %}
 {%- set key_columns = ['message_id'] %}
-{{ config(materialized='incremental', incremental_strategy='landing_rows',
+{#- Spark (Parquet tables, no DELETE) rebuilds the base tables in full: the by-file increment is DuckDB's -#}
+{{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_messages', key_columns=key_columns) }}
 
 with source as (
@@ -14,7 +15,7 @@ new_rows as (
     select
         {{ row_fingerprint(['source.message_id', 'source.session_id', 'source.sent_at', 'source.sender_role',
                             'source.is_auto_reply', 'source.content_type', 'source.content']) }} as _fingerprint,
-        cast(source.message_id as varchar) as _row_key,
+        cast(source.message_id as string) as _row_key,
         source._source_file,
         source._source_version,
         {{ raw_values_text(['source.session_id', 'source.sent_at', 'source.sender_role', 'source.is_auto_reply',
@@ -28,13 +29,13 @@ new_rows as (
             {{- timestamp_checks(['source.sent_at']) }}
             {{- unparsable_checks(['source.is_auto_reply'], 'boolean') }}
         end as _row_reject_reason,
-        cast(source.message_id as varchar) as message_id,
-        cast(source.session_id as varchar) as session_id,
+        cast(source.message_id as string) as message_id,
+        cast(source.session_id as string) as session_id,
         {{ parse_timestamp('source.sent_at') }} as sent_at,
         {{ normalise_enum('source.sender_role') }} as sender_role,
         coalesce(try_cast(source.is_auto_reply as boolean), false) as is_auto_reply,
         coalesce({{ normalise_enum('source.content_type') }}, 'other') as content_type,
-        cast(source.content as varchar) as content
+        cast(source.content as string) as content
     from source
 ),
 

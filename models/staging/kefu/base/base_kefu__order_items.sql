@@ -3,7 +3,8 @@
     'reason': 'line of an unknown order'
 } %}
 {%- set key_columns = ['order_id', 'line_id'] %}
-{{ config(materialized='incremental', incremental_strategy='landing_rows',
+{#- Spark (Parquet tables, no DELETE) rebuilds the base tables in full: the by-file increment is DuckDB's -#}
+{{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_order_items', key_columns=key_columns) }}
 
 with source as (
@@ -14,7 +15,7 @@ new_rows as (
     select
         {{ row_fingerprint(['source.order_id', 'source.line_id', 'source.product_id', 'source.product_name',
                             'source.quantity', 'source.amount']) }} as _fingerprint,
-        cast(source.order_id as varchar) || '/' || coalesce(cast(source.line_id as varchar), '<null>') as _row_key,
+        cast(source.order_id as string) || '/' || coalesce(cast(source.line_id as string), '<null>') as _row_key,
         source._source_file,
         source._source_version,
         {{ raw_values_text(['source.product_id', 'source.quantity', 'source.amount']) }} as _raw_values,
@@ -26,10 +27,10 @@ new_rows as (
             when try_cast(source.amount as decimal(18, 2)) < 0 then 'negative amount'
             when try_cast(source.quantity as integer) < 1 then 'quantity < 1'
         end as _row_reject_reason,
-        cast(source.order_id as varchar) as order_id,
-        cast(source.line_id as varchar) as line_id,
-        cast(source.product_id as varchar) as product_id,
-        cast(source.product_name as varchar) as product_name,
+        cast(source.order_id as string) as order_id,
+        cast(source.line_id as string) as line_id,
+        cast(source.product_id as string) as product_id,
+        cast(source.product_name as string) as product_name,
         try_cast(source.quantity as integer) as quantity,
         try_cast(source.amount as decimal(18, 2)) as amount
     from source

@@ -1,5 +1,6 @@
 {%- set key_columns = ['order_id'] %}
-{{ config(materialized='incremental', incremental_strategy='landing_rows',
+{#- Spark (Parquet tables, no DELETE) rebuilds the base tables in full: the by-file increment is DuckDB's -#}
+{{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_orders', key_columns=key_columns) }}
 
 with source as (
@@ -10,7 +11,7 @@ new_rows as (
     select
         {{ row_fingerprint(['order_id', 'platform', 'shop_id', 'buyer_id', 'created_at', 'paid_at', 'order_amount',
                             'payment_amount', 'item_quantity', 'status', 'refund_amount', 'updated_at']) }} as _fingerprint,
-        cast(order_id as varchar) as _row_key,
+        cast(order_id as string) as _row_key,
         _source_file,
         _source_version,
         {{ raw_values_text(['platform', 'shop_id', 'created_at', 'paid_at', 'order_amount', 'payment_amount',
@@ -33,9 +34,9 @@ new_rows as (
             when paid_at is not null and payment_amount is null
                 then 'missing required field: payment_amount (order is paid)'
         end as _row_reject_reason,
-        cast(order_id as varchar) as order_id,
+        cast(order_id as string) as order_id,
         {{ normalise_enum('platform') }} as platform,
-        cast(shop_id as varchar) as shop_id,
+        cast(shop_id as string) as shop_id,
         {{ hash_buyer('buyer_id') }} as buyer_key,
         {{ parse_timestamp('created_at') }} as created_at,
         {{ parse_timestamp('paid_at') }} as paid_at,

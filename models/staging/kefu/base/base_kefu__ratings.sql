@@ -3,7 +3,8 @@
     'reason': 'rating of an unknown session'
 } %}
 {%- set key_columns = ['session_id'] %}
-{{ config(materialized='incremental', incremental_strategy='landing_rows',
+{#- Spark (Parquet tables, no DELETE) rebuilds the base tables in full: the by-file increment is DuckDB's -#}
+{{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_ratings', key_columns=key_columns) }}
 
 with source as (
@@ -13,7 +14,7 @@ with source as (
 new_rows as (
     select
         {{ row_fingerprint(['source.session_id', 'source.rated_at', 'source.rating']) }} as _fingerprint,
-        cast(source.session_id as varchar) as _row_key,
+        cast(source.session_id as string) as _row_key,
         source._source_file,
         source._source_version,
         {{ raw_values_text(['source.rated_at', 'source.rating']) }} as _raw_values,
@@ -23,7 +24,7 @@ new_rows as (
             {{- unparsable_checks(['source.rating'], 'integer') }}
             when try_cast(source.rating as integer) not between 1 and 5 then 'rating outside 1-5'
         end as _row_reject_reason,
-        cast(source.session_id as varchar) as session_id,
+        cast(source.session_id as string) as session_id,
         {{ parse_timestamp('source.rated_at') }} as rated_at,
         try_cast(source.rating as integer) as rating
     from source

@@ -1,5 +1,6 @@
 {%- set key_columns = ['session_id'] %}
-{{ config(materialized='incremental', incremental_strategy='landing_rows',
+{#- Spark (Parquet tables, no DELETE) rebuilds the base tables in full: the by-file increment is DuckDB's -#}
+{{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_sessions', key_columns=key_columns) }}
 
 with source as (
@@ -10,7 +11,7 @@ new_rows as (
     select
         {{ row_fingerprint(['session_id', 'platform', 'shop_id', 'buyer_id', 'agent_id', 'started_at', 'ended_at',
                             'human_joined_at', 'entry_point', 'transferred_from_session_id']) }} as _fingerprint,
-        cast(session_id as varchar) as _row_key,
+        cast(session_id as string) as _row_key,
         _source_file,
         _source_version,
         {{ raw_values_text(['platform', 'shop_id', 'agent_id', 'started_at', 'ended_at', 'human_joined_at',
@@ -22,16 +23,16 @@ new_rows as (
             {{- timestamp_checks(['started_at', 'ended_at', 'human_joined_at']) }}
             when {{ parse_timestamp('ended_at') }} < {{ parse_timestamp('started_at') }} then 'ended_at < started_at'
         end as _row_reject_reason,
-        cast(session_id as varchar) as session_id,
+        cast(session_id as string) as session_id,
         {{ normalise_enum('platform') }} as platform,
-        cast(shop_id as varchar) as shop_id,
+        cast(shop_id as string) as shop_id,
         {{ hash_buyer('buyer_id') }} as buyer_key,
-        nullif(trim(cast(agent_id as varchar)), '') as agent_id,
+        nullif(trim(cast(agent_id as string)), '') as agent_id,
         {{ parse_timestamp('started_at') }} as started_at,
         {{ parse_timestamp('ended_at') }} as ended_at,
         {{ parse_timestamp('human_joined_at') }} as human_joined_at,
         {{ normalise_enum('entry_point') }} as entry_point,
-        nullif(trim(cast(transferred_from_session_id as varchar)), '') as transferred_from_session_id
+        nullif(trim(cast(transferred_from_session_id as string)), '') as transferred_from_session_id
     from source
 ),
 

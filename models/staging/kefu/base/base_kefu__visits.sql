@@ -1,5 +1,6 @@
 {%- set key_columns = ['_fingerprint'] %}
-{{ config(materialized='incremental', incremental_strategy='landing_rows',
+{#- Spark (Parquet tables, no DELETE) rebuilds the base tables in full: the by-file increment is DuckDB's -#}
+{{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_visits', key_columns=key_columns) }}
 
 with source as (
@@ -19,10 +20,10 @@ new_rows as (
             {{- timestamp_checks(['visited_at']) }}
         end as _row_reject_reason,
         {{ normalise_enum('platform') }} as platform,
-        cast(shop_id as varchar) as shop_id,
+        cast(shop_id as string) as shop_id,
         {{ hash_buyer('visitor_id') }} as visitor_key,
         {{ parse_timestamp('visited_at') }} as visited_at,
-        nullif(trim(cast(product_id as varchar)), '') as product_id
+        nullif(trim(cast(product_id as string)), '') as product_id
     from source
 ),
 

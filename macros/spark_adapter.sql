@@ -1,0 +1,82 @@
+{#-
+    Spark (dbt-spark) adapter glue, unused on DuckDB:
+    - contracts: the YAML data_type `varchar` (DuckDB's name) is Spark's `string` (Spark wants a length after varchar);
+    - the incremental strategy `lookback` (macros/incremental.sql): dbt-spark accepts only its built-in strategies, so
+      these two project macros (they take precedence over dbt-spark's of the same name) let `lookback` through and
+      hand every other strategy to dbt-spark unchanged.
+-#}
+
+{% macro spark__get_empty_schema_sql(columns) %}
+    {%- set spark_columns = {} -%}
+    {%- for name in columns -%}
+        {%- set column = columns[name] -%}
+        {%- set data_type = column.get('data_type') -%}
+        {%- if data_type is not none and data_type | trim | lower == 'varchar' -%}
+            {%- set column = dict(column, data_type='string') -%}
+        {%- endif -%}
+        {%- do spark_columns.update({name: column}) -%}
+    {%- endfor -%}
+    {{ return(default__get_empty_schema_sql(spark_columns)) }}
+{% endmacro %}
+
+{% macro dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format) %}
+    {%- if raw_strategy == 'lookback' -%}
+        {{ return(raw_strategy) }}
+    {%- endif -%}
+    {{ return(dbt_spark.dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format)) }}
+{% endmacro %}
+
+{% macro dbt_spark_get_incremental_sql(strategy, source, target, existing, unique_key, incremental_predicates) %}
+    {%- if strategy == 'lookback' -%}
+        {%- set dest_columns = adapter.get_columns_in_relation(target) -%}
+        {{ return(get_incremental_lookback_sql({'target_relation': target, 'temp_relation': source,
+                                                'unique_key': unique_key, 'dest_columns': dest_columns})) }}
+    {%- endif -%}
+    {{ return(dbt_spark.dbt_spark_get_incremental_sql(strategy, source, target, existing, unique_key,
+                                                      incremental_predicates)) }}
+{% endmacro %}
+
+{#-
+    Contracts on Spark: Spark types some numeric expressions differently from DuckDB (sum of decimal(18,2) is
+    decimal(28,2), not decimal(38,2); decimal ÷ decimal stays decimal, not double; epoch differences are bigint, not
+    double). A contracted model's select casts such a column to its contract type when both types are numeric, and the
+    contract check runs on that select: names, column count and every non-numeric type are still enforced exactly.
+-#}
+{% macro _spark_is_numeric(data_type) -%}
+    {{ return(modules.re.match('^(tinyint|smallint|int|integer|bigint|long|float|double|real|decimal|numeric)\\b',
+                               (data_type or '') | trim | lower) is not none) }}
+{%- endmacro %}
+
+{% macro spark__get_select_subquery(sql) %}
+    {%- set query_types = {} -%}
+    {%- for column in get_column_schema_from_query(sql) -%}
+        {%- do query_types.update({column.name | lower: column.dtype | lower}) -%}
+    {%- endfor -%}
+    {%- set selected = [] -%}
+    {%- for name, column in model['columns'].items() -%}
+        {%- set quoted = adapter.quote(name) if column.get('quote') else name -%}
+        {%- set wanted = (column.get('data_type') or '') | trim | lower -%}
+        {%- set found = query_types.get(name | lower) -%}
+        {%- if found and wanted and found != wanted and _spark_is_numeric(found) and _spark_is_numeric(wanted) -%}
+            {%- do selected.append('cast(' ~ quoted ~ ' as ' ~ wanted ~ ') as ' ~ quoted) -%}
+        {%- else -%}
+            {%- do selected.append(quoted) -%}
+        {%- endif -%}
+    {%- endfor %}
+    select {{ selected | join(', ') }}
+    from (
+        {{ sql }}
+    ) as model_subq
+{%- endmacro %}
+
+{% macro spark__get_assert_columns_equivalent(sql) -%}
+    {#- A column the model lacks makes the select above fail to resolve: check names and count on the model first. -#}
+    {%- set names = [] -%}
+    {%- for column in get_column_schema_from_query(sql) -%}{%- do names.append(column.name | lower) -%}{%- endfor -%}
+    {%- set wanted = [] -%}
+    {%- for name in model['columns'] -%}{%- do wanted.append(name | lower) -%}{%- endfor -%}
+    {%- if names | sort != wanted | sort -%}
+        {{ return(assert_columns_equivalent(sql)) }}
+    {%- endif -%}
+    {{ return(assert_columns_equivalent(spark__get_select_subquery(sql))) }}
+{%- endmacro %}
