@@ -22,7 +22,8 @@
     {#- Every visible file under the landing root: [{path, relative, table, size, modified_date}]. -#}
     {% do run_query("create or replace temporary view kefu_landing_listing using binaryFile "
                     ~ "options (path '" ~ root ~ "', recursiveFileLookup 'true')") %}
-    {% set listing = run_query("select path, length, date_format(modificationTime, 'yyyy-MM-dd') "
+    {% set listing = run_query("select path, length, date_format(modificationTime, 'yyyy-MM-dd'), "
+                               ~ "date_format(modificationTime, 'yyyy-MM-dd HH:mm:ss.SSS') "
                                ~ "from kefu_landing_listing order by path") %}
     {% set pattern = '^(.*?)/(' ~ landing_tables() | join('|') ~ ')/(.+)$' %}
     {% set files = [] %}
@@ -30,7 +31,8 @@
         {% set found = modules.re.match(pattern, row[0]) %}
         {% if found and '/.' not in '/' ~ found.group(3) %}
             {% do files.append({'path': row[0], 'table': found.group(2), 'relative': found.group(2) ~ '/' ~ found.group(3),
-                                'size': row[1], 'modified_date': row[2]}) %}
+                                'size': row[1], 'modified_date': row[2],
+                                'version': found.group(2) ~ '/' ~ found.group(3) ~ '|' ~ row[1] ~ '|' ~ row[3]}) %}
         {% endif %}
     {% endfor %}
     {{ return(files) }}
@@ -69,8 +71,8 @@
                 {% set columns = [] %}
                 {% for column in table.columns %}{% do columns.append("cast(null as string) as " ~ column.name) %}{% endfor %}
                 {% do run_query("create or replace view landing." ~ table.name ~ " as select " ~ columns | join(', ')
-                                ~ ", cast(null as string) as _source_file, cast(null as timestamp) as _load_window_end"
-                                ~ " where false") %}
+                                ~ ", cast(null as string) as _source_file, cast(null as string) as _source_version, "
+                                ~ "cast(null as timestamp) as _load_window_end where false") %}
             {% else %}
                 {% set selects = [] %}
                 {% for f in files %}
@@ -94,7 +96,8 @@
                         {% do columns.append(("`" ~ column.name ~ "`") if column.name in present
                                              else ("cast(null as string) as " ~ column.name)) %}
                     {% endfor %}
-                    {% do selects.append("select " ~ columns | join(', ') ~ ", '" ~ f.relative ~ "' as _source_file, "
+                    {% do selects.append("select " ~ columns | join(', ') ~ ", '" ~ f.relative ~ "' as _source_file, '"
+                                         ~ f.version ~ "' as _source_version, "
                                          ~ _spark_load_window_end(f.relative, f.modified_date)
                                          ~ " as _load_window_end from " ~ reader) %}
                 {% endfor %}
