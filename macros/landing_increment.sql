@@ -51,6 +51,11 @@
     {%- endif -%}
 {%- endmacro %}
 
+{% macro current_file_versions(table_name) -%}
+    {#- Subquery: the versions of one table's files the landing folder holds now (the hook's catalog). -#}
+    (select source_version from landing.landing_files where table_name = '{{ table_name }}')
+{%- endmacro %}
+
 {% macro _derived_base_columns() -%}
     {{- return(['_field_reject_reason', '_copy_number', '_is_candidate', '_winning_version', '_variants_of_version',
                 'landing_row_id', '_outcome', '_reject_reason', '_classified_at']) -}}
@@ -73,9 +78,7 @@
     replaced_versions as (
         -- file versions loaded before that the landing folder no longer holds (replaced or removed files)
         select distinct _source_version from {{ this }}
-        where _source_version not in (
-            select source_version from landing.landing_files where table_name = '{{ table_name }}'
-        )
+        where _source_version not in {{ current_file_versions(table_name) }}
     ),
 
     affected_keys as (
@@ -163,9 +166,7 @@
             where {% for k in key_columns %}batch.{{ k }} = {{ target }}.{{ k }}{{ " and " if not loop.last }}{% endfor %}
         )
         or _fingerprint in (select _fingerprint from {{ temp }})
-        or _source_version not in (
-            select source_version from landing.landing_files where table_name = '{{ table_name }}'
-        );
+        or _source_version not in {{ current_file_versions(table_name) }};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ temp }}
