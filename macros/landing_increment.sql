@@ -129,7 +129,7 @@
     ),
     {%- endif %}
 
-    checked as (
+    checked as {{ materialized_cte() }} (
         select
             unclassified.*,
             {%- if parent %}

@@ -91,9 +91,12 @@
 {%- endmacro %}
 
 {% macro default__parse_timestamp_text(value) -%}
+    {#- the pattern list is only tried on text that is there and is not ISO (try_strptime is slow even on nulls) -#}
     coalesce(
         try_cast({{ value }} as timestamp),
-        try_strptime(cast({{ value }} as string), ['%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y%m%d %H%M%S'])
+        case when {{ value }} is not null then
+            try_strptime(cast({{ value }} as string), ['%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y%m%d %H%M%S'])
+        end
     )
 {%- endmacro %}
 
@@ -122,6 +125,33 @@
 
 {% macro spark__day_series(start_date, end_date) -%}
     (select explode(sequence(date '{{ start_date }}', date '{{ end_date }}', interval 1 day)) as date_day) as series_days
+{%- endmacro %}
+
+{% macro string_literal(value) -%}
+    {#- A Python/Jinja string as an SQL string literal (single quotes doubled; Spark also reads backslashes as escapes,
+        so they are doubled there). -#}
+    {{ return(adapter.dispatch('string_literal', 'kefu')(value)) }}
+{%- endmacro %}
+
+{% macro default__string_literal(value) -%}
+    '{{ value | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro spark__string_literal(value) -%}
+    '{{ value | replace("\\", "\\\\") | replace("'", "\\'") }}'
+{%- endmacro %}
+
+{% macro materialized_cte() -%}
+    {#- `materialized` after `name as` in a WITH clause: DuckDB then computes a CTE read by several later steps once
+        (its optimiser may otherwise inline it into each reader, repeating every row check). Spark has no hint. -#}
+    {{ return(adapter.dispatch('materialized_cte', 'kefu')()) }}
+{%- endmacro %}
+
+{% macro default__materialized_cte() -%}
+    materialized
+{%- endmacro %}
+
+{% macro spark__materialized_cte() -%}
 {%- endmacro %}
 
 {% macro row_in_file_order() -%}

@@ -54,25 +54,52 @@
         `relation` must carry _fingerprint and _field_reject_reason plus the key and version columns.
         version_wins: 'latest' (a row that changes: orders, roster, ratings) or 'earliest' (an event sent again with
         another timestamp: the first one counts, the repeats are superseded).
-        Cost: window functions run only over the few rows that share a fingerprint or a key (found by group-by); the
-        millions of plain rows pass through with copy number 1 and no contest.
+        Cost: two group-bys find the fingerprints and keys held by more than one row; only those "suspect" rows go
+        through the copy numbering and the key contest (complete groups, so the verdicts are the same as over the
+        whole table). The millions of plain rows stream straight through with copy number 1 and no contest, and no
+        wide intermediate result is materialised.
     -#}
     {%- set pick = 'max' if version_wins == 'latest' else 'min' -%}
     {%- set beaten = '<' if version_wins == 'latest' else '>' -%}
     {%- set superseded = 'superseded by a later version' if version_wins == 'latest' else 'superseded by an earlier copy' -%}
     {%- set key = key_columns | join(', ') -%}
+    {%- set same_key -%}
+        {% for k in key_columns %}repeated_keys.{{ k }} = {{ relation }}.{{ k }}{{ " and " if not loop.last }}{% endfor %}
+    {%- endset -%}
     with repeated_fingerprints as (
         select _fingerprint from {{ relation }} group by _fingerprint having count(*) > 1
     ),
 
+    repeated_keys as (
+        -- keys held by more than one row that passed the field checks: the only keys a contest can be about
+        select {{ key }} from {{ relation }} where _field_reject_reason is null group by {{ key }} having count(*) > 1
+    ),
+
+    plain_rows as (
+        select
+            *,
+            1 as _copy_number,
+            _field_reject_reason is null as _is_candidate,
+            {%- if version_column %}
+            {{ version_column }} as _winning_version,
+            {%- endif %}
+            1 as _variants_of_version
+        from {{ relation }}
+        where
+            _fingerprint not in (select _fingerprint from repeated_fingerprints)
+            and not exists (select 1 from repeated_keys where {{ same_key }})
+    ),
+
+    suspects as (
+        select * from {{ relation }}
+        where
+            _fingerprint in (select _fingerprint from repeated_fingerprints)
+            or exists (select 1 from repeated_keys where {{ same_key }})
+    ),
+
     copies as (
-        select *, 1 as _copy_number
-        from {{ relation }}
-        where _fingerprint not in (select _fingerprint from repeated_fingerprints)
-        union all
         select *, row_number() over (partition by _fingerprint order by _fingerprint) as _copy_number
-        from {{ relation }}
-        where _fingerprint in (select _fingerprint from repeated_fingerprints)
+        from suspects
     ),
 
     candidates as (
@@ -109,7 +136,7 @@
         where candidates._is_candidate
     ),
 
-    versions as (
+    suspect_versions as (
         select
             candidates.*,
             {%- if version_column %}
@@ -119,6 +146,12 @@
         from candidates
         left join contest
             on candidates._is_candidate and candidates._fingerprint = contest._fingerprint
+    ),
+
+    versions as (
+        select * from plain_rows
+        union all
+        select * from suspect_versions
     )
 
     select

@@ -17,10 +17,7 @@ messages as (
     select * from {{ ref('stg_kefu__messages') }}
 ),
 
-ad_patterns as (
-    select * from {{ ref('stg_config__ad_patterns') }}
-),
-
+{%- if is_incremental() %}
 recent_sessions as (
     -- on an incremental run, only sessions with a message (or a transfer) inside the look-back are recomputed
     select session_id from messages
@@ -29,6 +26,7 @@ recent_sessions as (
     select session_id from sessions
     where {{ incremental_window('cast(human_joined_at as date)') }}
 ),
+{%- endif %}
 
 session_messages as (
     select
@@ -47,8 +45,10 @@ session_messages as (
     from messages
     inner join sessions
         on messages.session_id = sessions.session_id
+    {%- if is_incremental() %}
     inner join recent_sessions
         on messages.session_id = recent_sessions.session_id
+    {%- endif %}
 ),
 
 last_bot_before_join as (
@@ -91,22 +91,6 @@ human_messages as (
     where phase in ('human', 'carried')
 ),
 
-ad_matches as (
-    select distinct human_messages.message_id
-    from human_messages
-    inner join ad_patterns
-        on
-            (
-                ad_patterns.match_type = 'contains'
-                and {{ text_position('human_messages.content', 'ad_patterns.pattern') }} > 0
-            )
-            or (
-                ad_patterns.match_type = 'regex'
-                and {{ regex_matches('human_messages.content', 'ad_patterns.pattern') }}
-            )
-    where human_messages.sender_role = 'buyer'
-),
-
 final as (
     select
         human_messages.message_id,
@@ -126,10 +110,9 @@ final as (
         human_messages.sent_at,
         human_messages.effective_at,
         cast(human_messages.effective_at as date) as effective_date,
-        ad_matches.message_id is not null as is_ad_match
+        human_messages.sender_role = 'buyer'
+        and {{ ad_pattern_match('human_messages.content', ref('stg_config__ad_patterns')) }} as is_ad_match
     from human_messages
-    left join ad_matches
-        on human_messages.message_id = ad_matches.message_id
     where {{ incremental_window('cast(human_messages.effective_at as date)') }}
 )
 

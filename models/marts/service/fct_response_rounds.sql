@@ -23,11 +23,13 @@ receptions as (
     select * from {{ ref('int_receptions__classified') }}
 ),
 
+{%- if is_incremental() %}
 recent_sessions as (
     -- on an incremental run: whole sessions with a message inside the look-back
     select distinct session_id from human_phase
     where {{ incremental_window('effective_date') }}
 ),
+{%- endif %}
 
 stream as (
     select
@@ -44,8 +46,10 @@ stream as (
             partition by human_phase.session_id order by human_phase.effective_at, human_phase.message_id
         ) as previous_is_buyer_message
     from human_phase
+    {%- if is_incremental() %}
     inner join recent_sessions
         on human_phase.session_id = recent_sessions.session_id
+    {%- endif %}
     where human_phase.is_buyer_message or human_phase.is_manual_agent_message
 ),
 
