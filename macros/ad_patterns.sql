@@ -4,11 +4,13 @@
         match_type contains = the pattern occurs in the text, regex = the regular expression matches; null text = false.
         In a build, the patterns are read once and written into the SQL as constants, so each regular expression is
         compiled once, not once per message (a table-driven regex is recompiled for every row it meets).
-        Where the relation cannot be read while compiling (a unit test's fixture, `dbt compile` without a database),
+        Where the relation cannot be read while compiling (a unit test's fixture, a lint run on an empty database),
         the same rule is a correlated lookup of the pattern rows.
     -#}
-    {%- set relation_text = patterns | string -%}
-    {%- if execute and '__dbt__cte__' not in relation_text -%}
+    {%- set readable = execute and '__dbt__cte__' not in (patterns | string) and patterns.identifier is defined
+        and adapter.get_relation(database=patterns.database, schema=patterns.schema,
+                                 identifier=patterns.identifier) is not none -%}
+    {%- if readable -%}
         {%- set rows = run_query('select pattern, match_type from ' ~ patterns ~ ' order by match_type, pattern').rows -%}
         coalesce(false
         {%- for row in rows %}

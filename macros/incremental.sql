@@ -31,8 +31,29 @@
 {%- endmacro %}
 
 {% macro lookback_start(relation, date_column) -%}
-    {#- First business date to recompute: the latest date already in `relation` minus the look-back. -#}
-    (select {{ dbt.dateadd('day', -1 * (lookback_days() | int), 'max(' ~ date_column ~ ')') }} from {{ relation }})
+    {#-
+        First business date to recompute: the latest date already in `relation` minus the look-back.
+        A rollup of orders (config lookback_driver = {'model': ..., 'date': ..., 'activity': ...}) starts earlier
+        when an order the driver model recomputes in this run (its activity date, e.g. a payment or an update, is
+        inside the look-back) was created before it: the rollup then re-aggregates every date that order counts on
+        (its created date and later), so a rollup's rows equal a full refresh. The model must name the driver in a
+        `-- depends_on:` comment.
+    -#}
+    {%- set own -%}
+        (select {{ dbt.dateadd('day', -1 * (lookback_days() | int), 'max(' ~ date_column ~ ')') }} from {{ relation }})
+    {%- endset -%}
+    {%- set driver = config.get('lookback_driver') -%}
+    {%- if driver -%}
+        (select least({{ own }}, coalesce(min({{ driver.date }}), {{ own }}))
+         from {{ ref(driver.model) }} where {{ driver.activity }} >= {{ own }})
+    {%- else -%}
+        {{ own }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro order_rollup_driver() -%}
+    {#- lookback_driver of the order rollups: orders recomputed by int_orders__attributed, counted from their created date. -#}
+    {{- return({'model': 'int_orders__attributed', 'date': 'cast(created_at as date)', 'activity': 'activity_date'}) -}}
 {%- endmacro %}
 
 {% macro incremental_window(date_expression) -%}
@@ -88,3 +109,8 @@
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ temp }}
 {% endmacro %}
+
+{% macro order_last_event_date() -%}
+    {#- The latest business date an order counts on in the order rollups (its paid date, else its created date). -#}
+    cast(greatest(created_at, coalesce(paid_at, created_at)) as date)
+{%- endmacro %}

@@ -58,7 +58,18 @@ def _second_load(root: Path, landing: Path) -> dict[str, int]:
     con = duckdb.connect()
     con.execute(f"create table r as select * from read_parquet('{ratings}')")
     con.execute(f"copy (select * from r where session_id <> (select min(session_id) from r)) to '{ratings}'")
+    # an order created and paid on the first days is re-exported on the last day, refunded: its created date lies far
+    # before the look-back, yet the order fact (and every rollup of that order) must take the new version
+    last = max(p.name for p in (landing / "raw_orders").glob("date=*"))
+    con.execute(f"""copy (
+        select * replace ('refunded' as status, payment_amount as refund_amount, '{last[5:]} 12:00:00' as updated_at)
+        from read_parquet('{landing}/raw_orders/**/*.parquet')
+        where created_at < '2026-11-02' and paid_at is not null and order_id in (
+            select order_id from read_parquet('{landing}/raw_orders/**/*.parquet') group by order_id having count(*) = 1)
+        order by created_at, order_id limit 1
+    ) to '{landing}/raw_orders/{last}/relanded-0.parquet'""")
     con.close()
+    new_files["raw_orders"] += 1
     return new_files
 
 

@@ -1,11 +1,15 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='activity_date',
+          lookback_driver=order_rollup_driver(), on_schema_change='append_new_columns') }}
 {#-
     One row per (platform, shop, agent, attribution rule, date). Sales side (销售额/销售量/销售人数/订单数 and the
     ratios 客单价, 客件数, 件均价) by paid date under the row's rule; order side (下单人数/下单金额/订单数 and 付款流失 =
     credited orders still unpaid) by created date, always credited under rule `order` (docs/metrics.md §3).
 -#}
+-- depends_on: {{ ref('int_orders__attributed') }}
 with attributed as (
+    -- on an incremental run: orders created or paid from the look-back start on
     select * from {{ ref('fct_order_attribution') }}
-    where not is_silent
+    where not is_silent and {{ incremental_window(order_last_event_date()) }}
 ),
 
 sales as (
@@ -79,6 +83,7 @@ final as (
             and sales.agent_id = order_side_per_rule.agent_id
             and sales.attribution_rule = order_side_per_rule.attribution_rule
             and sales.activity_date = order_side_per_rule.activity_date
+    where {{ incremental_window('coalesce(sales.activity_date, order_side_per_rule.activity_date)') }}
 )
 
 {{ select_with_shop_rules('final', 'final.activity_date', flag_shop_rule=true) }}

@@ -1,10 +1,13 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='sales_date',
+          lookback_driver=order_rollup_driver(), on_schema_change='append_new_columns') }}
 {#-
     One row per (platform, shop, product, attribution rule, paid date, source, agent): 商品销售 — paid order lines
     by credited agent (source agent) and silent (source silent, agent_id null). Line amount and quantity.
 -#}
+-- depends_on: {{ ref('int_orders__attributed') }}
 with attributed as (
     select * from {{ ref('fct_order_attribution') }}
-    where paid_at is not null
+    where paid_at is not null and {{ incremental_window('cast(paid_at as date)') }}
 ),
 
 items as (

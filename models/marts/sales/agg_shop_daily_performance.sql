@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='performance_date',
+          lookback_driver=order_rollup_driver(), on_schema_change='append_new_columns') }}
 {#-
     One row per (platform, shop, attribution rule, performance date, scenario, source): 店铺绩效 as one tidy table.
     scenario: summary (汇总: paid orders by paid date, credit under the rule), inquiry_to_order (询单→下单: orders
@@ -6,8 +8,11 @@
     under the rule, so a 催付 agent counts under payment / order_first). source: agent (客服), silent (静默), shop (店铺);
     agent + silent = shop for orders and amount.
 -#}
+-- depends_on: {{ ref('int_orders__attributed') }}
 with attributed as (
+    -- on an incremental run: orders created or paid from the look-back start on
     select * from {{ ref('fct_order_attribution') }}
+    where {{ incremental_window(order_last_event_date()) }}
 ),
 
 order_rule as (
@@ -126,6 +131,7 @@ final as (
             and combined.attribution_rule = shop.attribution_rule
             and combined.performance_date = shop.performance_date
             and combined.scenario = shop.scenario
+    where {{ incremental_window('combined.performance_date') }}
 )
 
 {{ select_with_shop_rules('final', 'final.performance_date', flag_shop_rule=true) }}

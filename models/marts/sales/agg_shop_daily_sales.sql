@@ -1,16 +1,19 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='sales_date',
+          lookback_driver=order_rollup_driver(), on_schema_change='append_new_columns') }}
 {#-
     One row per (platform, shop, attribution rule, paid date): shop sales (from the orders themselves), the part
     credited to agents (客服) and the silent part (静默) for amount, quantity, buyers and orders, with shares.
     Identity per rule: agent + silent = shop for amount, quantity and orders.
 -#}
+-- depends_on: {{ ref('int_orders__attributed') }}
 with orders as (
     select * from {{ ref('stg_kefu__orders') }}
-    where paid_at is not null
+    where paid_at is not null and {{ incremental_window('cast(paid_at as date)') }}
 ),
 
 attributed as (
     select * from {{ ref('fct_order_attribution') }}
-    where paid_at is not null
+    where paid_at is not null and {{ incremental_window('cast(paid_at as date)') }}
 ),
 
 rules as (
