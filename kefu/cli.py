@@ -176,9 +176,6 @@ def _cmd_bench_table(ns: argparse.Namespace) -> int:
 
 def _cmd_refresh(ns: argparse.Namespace) -> int:
     """Intraday: load the new landing files and update today's rows of the live marts (selector `live`)."""
-    from kefu.gate import run_gate, summary
-    from kefu.publish import publish
-
     target = os.environ.get("KEFU_DBT_TARGET_PATH")
     rc = dbt(["run", "--selector", "live", *(["--target-path", target] if target else [])])
     if rc != 0:
@@ -186,6 +183,10 @@ def _cmd_refresh(ns: argparse.Namespace) -> int:
         return rc
     if ns.no_publish:
         return 0
+    # imported here: Great Expectations takes seconds to import, and a --no-publish refresh never needs it
+    from kefu.gate import run_gate, summary
+    from kefu.publish import publish
+
     result = run_gate()
     print(summary(result))
     if not result.passed:

@@ -15,6 +15,12 @@
         rows depend only on messages (config lookback_horizon='late_arrival': the human phase, daily receptions) needs
         late_arrival_days alone — nothing of a day changes once its late rows have landed.
     -#}
+    {%- if invocation_args_dict.get('selector') == 'live' -%}
+        {#- the intraday refresh (`kefu refresh` = dbt run --selector live) recomputes the latest date only: late rows
+            and the forward-looking horizons of earlier days wait for the daily run (DECISIONLOG "Live and final
+            marts") -#}
+        {{- return(0) -}}
+    {%- endif -%}
     {%- if config.get('lookback_horizon') == 'late_arrival' -%}
         {{- return(var('late_arrival_days') | int) -}}
     {%- endif -%}

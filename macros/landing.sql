@@ -116,13 +116,27 @@
 {% endmacro %}
 
 {% macro _check_file_schemas(table, files) %}
-    {#- Every file must carry the contract's required columns in a readable (non-nested) type; returns union columns. -#}
+    {#-
+        Every file must carry the contract's required columns in a readable (non-nested) type; returns union columns.
+        A file's columns are read once per file version and kept in landing.file_columns, so a daily or intraday run
+        describes only the files that are new since the last run (hundreds of date-partitioned files otherwise).
+    -#}
+    {% do run_query("create table if not exists landing.file_columns (source_version varchar, f varchar, "
+                    ~ "column_name varchar, column_type varchar)") %}
+    {% set versions = [] %}
+    {% for f in files %}{% do versions.append("'" ~ f.version ~ "'") %}{% endfor %}
+    {% set known = run_query("select distinct source_version from landing.file_columns where source_version in ("
+                             ~ versions | join(', ') ~ ")").columns[0].values() %}
     {% set parts = [] %}
-    {% for f in files %}
-        {% do parts.append("select '" ~ f.relative ~ "' as f, column_name, column_type from (describe select * from "
-                           ~ _landing_reader([f]) ~ ")") %}
+    {% for f in files if f.version not in known %}
+        {% do parts.append("select '" ~ f.version ~ "' as source_version, '" ~ f.relative ~ "' as f, column_name, "
+                           ~ "column_type from (describe select * from " ~ _landing_reader([f]) ~ ")") %}
     {% endfor %}
-    {% set described = run_query(parts | join(' union all ')) %}
+    {% if parts %}
+        {% do run_query("insert into landing.file_columns " ~ parts | join(' union all ')) %}
+    {% endif %}
+    {% set described = run_query("select f, column_name, column_type from landing.file_columns where source_version in ("
+                                 ~ versions | join(', ') ~ ") order by f, column_name") %}
     {% set present = [] %}
     {% for row in described.rows %}
         {% if row[1] not in ('filename',) %}
@@ -234,6 +248,9 @@
                         ~ "source_version, cast(load_window_end as timestamp) as load_window_end from (values "
                         ~ catalog | join(', ') ~ ") as files (table_name, source_file, read_path, kind, source_version, "
                         ~ "load_window_end)") %}
+        {#- forget the columns of file versions the folder no longer holds -#}
+        {% do run_query("delete from landing.file_columns where source_version not in ("
+                        ~ "select source_version from landing.landing_files)") %}
     {% endif %}
     select 1
 {% endmacro %}

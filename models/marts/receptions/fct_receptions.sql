@@ -1,5 +1,9 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='reception_date',
+          on_schema_change='append_new_columns') }}
+{#- One row per reception: int_receptions__classified's columns for BI; incremental over the same look-back window. -#}
 with receptions as (
     select * from {{ ref('int_receptions__classified') }}
+    where {{ incremental_window('reception_date') }}
 ),
 
 final as (

@@ -1,10 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='cast(created_at as date)',
-          unique_key='order_id', lookback_driver=order_rollup_driver(), on_schema_change='append_new_columns') }}
-{#- One row per order and attribution rule. Incremental: the orders created from the look-back start on (see
-    lookback_start: it reaches back to the created date of any order recomputed upstream in this run). -#}
 with attributed as (
     select * from {{ ref('int_orders__attributed') }}
-    where {{ incremental_window('cast(created_at as date)') }}
 ),
 
 final as (
