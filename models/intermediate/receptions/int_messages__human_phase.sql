@@ -8,6 +8,8 @@
     as sent at human_joined_at (effective_at). Robot-only sessions (agent_id null) are not here.
     Message content stays behind: only the ad-pattern flag of buyer messages leaves this model.
 -#}
+{%- set ad_condition = ad_pattern_literals('human_messages.content', ref('stg_config__ad_patterns')) %}
+
 with sessions as (
     select * from {{ ref('stg_kefu__sessions') }}
     where agent_id is not null
@@ -91,6 +93,31 @@ human_messages as (
     where phase in ('human', 'carried')
 ),
 
+-- noqa: disable=LT02
+ad_matches as (
+    -- where the pattern table cannot be read while compiling (a unit test, lint), the same rule as a join
+    select distinct human_messages.message_id
+    from human_messages
+    {%- if ad_condition is none %}
+    inner join {{ ref('stg_config__ad_patterns') }} as ad_patterns
+        on
+            (
+                ad_patterns.match_type = 'contains'
+                and {{ text_position('human_messages.content', 'ad_patterns.pattern') }} > 0
+            )
+            or (
+                ad_patterns.match_type = 'regex'
+                and {{ regex_matches('human_messages.content', 'ad_patterns.pattern') }}
+            )
+    {%- endif %}
+    where
+        human_messages.sender_role = 'buyer'
+        {%- if ad_condition is not none %}
+        and {{ ad_condition }}
+        {%- endif %}
+),
+-- noqa: enable=LT02
+
 final as (
     select
         human_messages.message_id,
@@ -110,9 +137,10 @@ final as (
         human_messages.sent_at,
         human_messages.effective_at,
         cast(human_messages.effective_at as date) as effective_date,
-        human_messages.sender_role = 'buyer'
-        and {{ ad_pattern_match('human_messages.content', ref('stg_config__ad_patterns')) }} as is_ad_match
+        ad_matches.message_id is not null as is_ad_match
     from human_messages
+    left join ad_matches
+        on human_messages.message_id = ad_matches.message_id
     where {{ incremental_window('cast(human_messages.effective_at as date)') }}
 )
 
