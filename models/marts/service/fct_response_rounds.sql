@@ -32,6 +32,7 @@ recent_sessions as (
 {%- endif %}
 
 stream as (
+    -- replies_before: manual agent messages earlier in the session (one window, ordered by time then id)
     select
         human_phase.message_id,
         human_phase.session_id,
@@ -42,9 +43,10 @@ stream as (
         human_phase.buyer_key,
         human_phase.effective_at,
         human_phase.is_buyer_message,
-        lag(human_phase.is_buyer_message) over (
+        coalesce(count(*) filter (where not human_phase.is_buyer_message) over (
             partition by human_phase.session_id order by human_phase.effective_at, human_phase.message_id
-        ) as previous_is_buyer_message
+            rows between unbounded preceding and 1 preceding
+        ), 0) as replies_before
     from human_phase
     {%- if is_incremental() %}
     inner join recent_sessions
@@ -53,32 +55,44 @@ stream as (
     where human_phase.is_buyer_message or human_phase.is_manual_agent_message
 ),
 
-numbered as (
-    -- a buyer message after an agent message (or first in the session) opens the next round
-    select
-        *,
-        count(*) filter (where is_buyer_message and not coalesce(previous_is_buyer_message, false)) over (
-            partition by session_id order by effective_at, message_id rows between unbounded preceding and current row
-        ) as round_number
-    from stream
-),
-
-rounds as (
+buyer_runs as (
+    -- a maximal run of buyer messages = the buyer messages with the same number of agent messages before them
     select
         session_id,
-        round_number,
-        {{ arg_min_of('message_id', 'effective_at') }} filter (where is_buyer_message) as first_message_id,
-        {{ arg_min_of('reception_id', 'effective_at') }} filter (where is_buyer_message) as reception_id,
+        replies_before,
+        {{ arg_min_of('message_id', 'effective_at') }} as first_message_id,
+        {{ arg_min_of('reception_id', 'effective_at') }} as reception_id,
         any_value(platform) as platform,
         any_value(shop_id) as shop_id,
         any_value(agent_id) as agent_id,
         any_value(buyer_key) as buyer_key,
-        min(effective_at) filter (where is_buyer_message) as round_start_at,
-        min(effective_at) filter (where not is_buyer_message) as replied_at,
-        count(*) filter (where is_buyer_message) as buyer_message_count
-    from numbered
-    where round_number > 0
-    group by session_id, round_number
+        min(effective_at) as round_start_at,
+        count(*) as buyer_message_count
+    from stream
+    where is_buyer_message
+    group by session_id, replies_before
+),
+
+replies as (
+    -- the agent message with k agent messages before it is the first reply after the run with replies_before = k
+    select
+        session_id,
+        replies_before,
+        effective_at as replied_at
+    from stream
+    where not is_buyer_message
+),
+
+rounds as (
+    select
+        buyer_runs.*,
+        replies.replied_at,
+        row_number() over (partition by buyer_runs.session_id order by buyer_runs.replies_before) as round_number
+    from buyer_runs
+    left join replies
+        on
+            buyer_runs.session_id = replies.session_id
+            and buyer_runs.replies_before = replies.replies_before
 ),
 
 final as (
