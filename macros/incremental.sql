@@ -17,8 +17,8 @@
     -#}
     {%- if invocation_args_dict.get('selector') == 'live' -%}
         {#- the intraday refresh (`kefu refresh` = dbt run --selector live) recomputes the latest date only: late rows
-            and the forward-looking horizons of earlier days wait for the daily run (DECISIONLOG "Live and final
-            marts") -#}
+            and the forward-looking horizons of earlier days wait for the daily run (DECISIONLOG "Intraday refresh
+            and live marts") -#}
         {{- return(0) -}}
     {%- endif -%}
     {%- if config.get('lookback_horizon') == 'late_arrival' -%}
@@ -60,6 +60,11 @@
 {% macro order_rollup_driver() -%}
     {#- lookback_driver of the order rollups: orders recomputed by int_orders__attributed, counted from their created date. -#}
     {{- return({'model': 'int_orders__attributed', 'date': 'cast(created_at as date)', 'activity': 'activity_date'}) -}}
+{%- endmacro %}
+
+{% macro order_last_event_date() -%}
+    {#- The latest business date an order counts on in the order rollups (its paid date, else its created date). -#}
+    cast(greatest(created_at, coalesce(paid_at, created_at)) as date)
 {%- endmacro %}
 
 {% macro incremental_window(date_expression) -%}
@@ -115,8 +120,3 @@
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ temp }}
 {% endmacro %}
-
-{% macro order_last_event_date() -%}
-    {#- The latest business date an order counts on in the order rollups (its paid date, else its created date). -#}
-    cast(greatest(created_at, coalesce(paid_at, created_at)) as date)
-{%- endmacro %}

@@ -2,7 +2,8 @@
 
 A date-partitioned landing folder (`<table>/date=YYYY-MM-DD/part-0.parquet`) is built in two steps, the way a daily
 export grows: first the days before a cutoff; then the later days' folders are added, one late file of messages
-lands in an old day's folder, and one old ratings file is re-exported with a row less. The second build is
+lands in an old day's folder, one old ratings file is re-exported with a row less, and an order of the first day is
+re-exported refunded (its created date is far before the look-back). The second build is
 incremental. Base, intermediate and mart tables must equal a full refresh of the final folder, the base models must
 have read only the new files, and the build's data tests (raw = staged + duplicates + rejected) must pass.
 """
