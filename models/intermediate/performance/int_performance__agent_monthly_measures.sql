@@ -84,7 +84,8 @@ reception_stats as (
         count(receptions.first_round_response_seconds) filter (where receptions.initiated_by = 'buyer')
             as first_response_count
     from receptions
-    group by receptions.platform, receptions.shop_id, receptions.agent_id, {{ month_start('receptions.reception_date') }}
+    group by
+        receptions.platform, receptions.shop_id, receptions.agent_id, {{ month_start('receptions.reception_date') }}
 ),
 
 round_stats as (

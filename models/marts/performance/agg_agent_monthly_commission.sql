@@ -100,8 +100,12 @@ commissions as (
         bases.agent_id,
         bases.month_start,
         max(plans.commission_mode) as commission_mode,
-        max(case when {{ band_contains('bases.commission_base', 'plans.tier_from', 'plans.tier_to') }}
-            then plans.rate end) as tier_rate,
+        max(
+            case
+                when {{ band_contains('bases.commission_base', 'plans.tier_from', 'plans.tier_to') }}
+                    then plans.rate
+            end
+        ) as tier_rate,
         sum({{ tier_commission('bases.commission_base', 'plans.tier_from', 'plans.tier_to', 'plans.rate',
                                'plans.commission_mode') }}) as commission_amount
     from bases
