@@ -243,3 +243,14 @@ def test_faq_and_benchmark(browser, dashboard, published):
     if len(gaps):
         assert shown["不低于平均的指标"] == f"{int(gaps['is_at_or_above_median'].sum())}/{len(gaps)}"
         assert shown["达到优秀的指标"] == f"{int(gaps['is_at_excellent'].sum())}/{len(gaps)}"
+
+
+def test_performance(browser, dashboard, published):
+    periods = q.performance_periods(None, published)
+    shown = render(browser, f"{dashboard}/performance", "绩效", "performance", expect_metrics=3 if periods else 0)
+    if periods:
+        table = q.performance_table(periods[0], None, published)
+        assert shown["考核客服 / agents"] == q.fmt_int(len(table))
+        assert shown["提成合计 / commission"] == q.fmt_amount(table["commission_amount"].sum(min_count=1))
+        assert shown["未最终 / not final"] == q.fmt_int(int((~table["is_final"].astype(bool)).sum()))
+        assert "下载 CSV" in shown["__text__"]

@@ -346,11 +346,53 @@ def page_faq() -> None:
     show_table(gaps)
 
 
+def page_performance() -> None:
+    """绩效 / 提成: the monthly KPI scorecard and commission per agent; months not final are greyed."""
+    st.title("绩效 / 提成 / KPI scorecard & commission")
+    periods = q.performance_periods(SHOP)
+    if not periods:
+        st.info("没有考核方案 / no KPI or commission plan for this shop (seeds/kpi_plan.csv, seeds/commission_plan.csv)")
+        return
+    period = st.selectbox("考核月份 / month", periods, index=0, key="performance_period")
+    table = q.performance_table(period, SHOP)
+    pending = int((~table["is_final"].astype(bool)).sum())
+    m1, m2, m3 = st.columns(3)
+    m1.metric("考核客服 / agents", q.fmt_int(len(table)))
+    m2.metric("提成合计 / commission", q.fmt_amount(table["commission_amount"].sum(min_count=1)))
+    m3.metric("未最终 / not final", q.fmt_int(pending), help="month not over or cohorts still maturing (as_of)")
+    st.caption("灰色 = 未最终（月份未结束或询单队列未成熟，数值还会变化） / grey = not final yet. 档位 [下限, 上限)；"
+               "提成基数 = 业绩销售额 − 当月退款。")
+    labels = {"group_name": "分组", "total_score": "绩效总分", "rank_in_shop": "店内排名", "rank_in_group": "组内排名",
+              "kpi_plan_version": "考核方案", "rule": "业绩判定", "credited_sales_amount": "业绩销售额",
+              "refunded_amount": "当月退款", "commission_base": "提成基数", "commission_mode": "提成方式",
+              "tier_rate": "提成档比例", "commission_amount": "提成金额", "commission_plan_version": "提成方案",
+              "is_final": "最终"}
+    for metric, label in q.KPI_METRIC_LABELS.items():
+        labels.update({f"{metric}__value": label, f"{metric}__band": f"{label} 档位",
+                       f"{metric}__score": f"{label} 得分"})
+
+    def grey(frame: pd.DataFrame) -> pd.DataFrame:
+        css = pd.DataFrame("", index=frame.index, columns=frame.columns)
+        css.loc[~table["is_final"].astype(bool), :] = "color: #9e9e9e; background-color: #f2f2f2"
+        return css
+
+    config = {col: st.column_config.Column(labels.get(col, LABELS.get(col, col))) for col in table.columns}
+    for col in table.columns:
+        if col.endswith("_rate__value") or col == "tier_rate":
+            config[col] = st.column_config.NumberColumn(labels[col], format="percent")
+        elif col.endswith("__value") or col.endswith("_amount") or col == "commission_base":
+            config[col] = st.column_config.NumberColumn(labels.get(col, col), format="%.2f")
+    st.dataframe(table.style.apply(grey, axis=None), column_config=config, hide_index=True, width="stretch")
+    st.download_button("下载 CSV / download CSV", table.rename(columns=labels).to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"kefu_performance_{period}{'_' + SHOP if SHOP else ''}.csv", mime="text/csv")
+
+
 pages = [
     st.Page(page_screen, title="客服大屏 / 实时监控", url_path="screen", default=True),
     st.Page(page_leaderboard, title="客服排行 / leaderboard", url_path="leaderboard"),
     st.Page(page_conversion, title="询单转化 / conversion", url_path="conversion"),
     st.Page(page_quality, title="服务质量 / quality", url_path="quality"),
     st.Page(page_faq, title="FAQ · 同行同层 / benchmark", url_path="faq"),
+    st.Page(page_performance, title="绩效 / 提成 / KPI & commission", url_path="performance"),
 ]
 st.navigation(pages).run()

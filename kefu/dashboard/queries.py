@@ -356,3 +356,73 @@ def benchmark_gaps(shop: str | None = None, path: str | Path | None = None) -> p
         "excellent_value, median_value, gap_to_excellent, gap_to_median, is_at_excellent, is_at_or_above_median "
         f"from marts.agg_shop_benchmark_gap where {cond} order by period desc, platform, shop_id, metric_name",
         params, path)
+
+
+# ---------------------------------------------------------------- 绩效 / 提成 (KPI scorecard and commission)
+
+KPI_METRIC_LABELS = {
+    "inquiry_to_order_rate": "询单→下单", "inquiry_to_paid_final_rate": "询单→最终付款",
+    "three_minute_response_rate": "三分钟响应率", "reply_rate": "回复率",
+    "avg_first_response_seconds": "平均首响(秒)", "satisfaction_rate": "满意率", "sales_amount": "销售额",
+    "avg_order_value": "客单价",
+}
+
+
+def performance_periods(shop: str | None = None, path: str | Path | None = None) -> list[str]:
+    """Months ('YYYY-MM') with a scorecard or a commission row, newest first."""
+    cond, params = _shop_filter(shop)
+    return [r for r in _df(
+        f"select period from marts.agg_agent_monthly_scorecard where {cond} union "
+        f"select period from marts.agg_agent_monthly_commission where {cond} order by period desc",
+        params + params, path)["period"]]
+
+
+def kpi_rows(period: str, shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """agg_agent_monthly_kpi of one month: each KPI's value, band and score per agent."""
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select platform, shop_id, agent_id, metric_name, value, band_from, band_to, is_in_band, score, weight, "
+        "weighted_score, is_mature from marts.agg_agent_monthly_kpi "
+        f"where period = ? and {cond} order by platform, shop_id, agent_id, metric_name", [period, *params], path)
+
+
+def band_text(band_from: Any, band_to: Any, in_band: Any = True) -> str:
+    """A band as '[from, to)' with ∞ for an open bound; '—' when the value fell in no band."""
+    if not in_band or in_band is pd.NA:
+        return "—"
+
+    def bound(v: Any, open_text: str) -> str:
+        return open_text if v is None or pd.isna(v) else f"{float(v):g}"
+    return f"[{bound(band_from, '-∞')}, {bound(band_to, '∞')})"
+
+
+def performance_table(period: str, shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """One row per agent of the month: scorecard (total, ranks), each KPI's value / band / score, commission.
+
+    Agents with a scorecard and no commission plan (or the reverse) keep empty columns for the other side.
+    """
+    cond, params = _shop_filter(shop)
+    cards = _df(
+        "select coalesce(s.platform, c.platform) as platform, coalesce(s.shop_id, c.shop_id) as shop_id, "
+        "coalesce(s.agent_id, c.agent_id) as agent_id, coalesce(s.group_name, c.group_name) as group_name, "
+        "s.total_score, s.rank_in_shop, s.rank_in_group, s.plan_version as kpi_plan_version, "
+        "c.rule, c.credited_sales_amount::double as credited_sales_amount, "
+        "c.refunded_amount::double as refunded_amount, c.commission_base::double as commission_base, "
+        "c.commission_mode, c.tier_rate::double as tier_rate, c.commission_amount::double as commission_amount, "
+        "c.plan_version as commission_plan_version, "
+        "coalesce(s.is_final, true) and coalesce(c.is_final, true) as is_final "
+        "from (select * from marts.agg_agent_monthly_scorecard where period = ?) as s "
+        "full join (select * from marts.agg_agent_monthly_commission where period = ?) as c "
+        "on s.platform = c.platform and s.shop_id = c.shop_id and s.agent_id = c.agent_id "
+        f"where {cond.replace('shop_id', 'coalesce(s.shop_id, c.shop_id)')} "
+        "order by platform, shop_id, rank_in_shop nulls last, agent_id", [period, period, *params], path)
+    kpi = kpi_rows(period, shop, path)
+    if kpi.empty:
+        return cards
+    kpi["band"] = [band_text(f, t, b) for f, t, b in zip(kpi["band_from"], kpi["band_to"], kpi["is_in_band"])]
+    wide = kpi.pivot_table(index=["platform", "shop_id", "agent_id"], columns="metric_name",
+                           values=["value", "band", "score"], aggfunc="first")
+    metrics = [m for m in KPI_METRIC_LABELS if m in set(kpi["metric_name"])]
+    wide = wide.reindex(columns=[(part, m) for m in metrics for part in ("value", "band", "score")])
+    wide.columns = [f"{m}__{part}" for part, m in wide.columns]
+    return cards.merge(wide.reset_index(), on=["platform", "shop_id", "agent_id"], how="left")
