@@ -382,6 +382,8 @@ def page_performance() -> None:
             config[col] = st.column_config.NumberColumn(labels[col], format="percent")
         elif col.endswith("__value") or col.endswith("_amount") or col == "commission_base":
             config[col] = st.column_config.NumberColumn(labels.get(col, col), format="%.2f")
+        elif col.endswith("__score") or col == "total_score":
+            config[col] = st.column_config.NumberColumn(labels[col], format="%.1f")
     st.dataframe(table.style.apply(grey, axis=None), column_config=config, hide_index=True, width="stretch")
     st.download_button("下载 CSV / download CSV", table.rename(columns=labels).to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"kefu_performance_{period}{'_' + SHOP if SHOP else ''}.csv", mime="text/csv")

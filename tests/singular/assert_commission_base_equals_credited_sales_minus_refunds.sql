@@ -1,6 +1,8 @@
 -- Per (shop, month) over the agents of agg_agent_monthly_commission: Σ commission_base = the agents' sales credited
 -- under the shop's rule (the is_shop_rule rows of agg_agent_daily_sales, by paid date) − the refunds dated in the
--- month (order updated_at) of orders credited to them under the rule in force on their paid date, sold in any month.
+-- month of orders credited to them under the rule agg_agent_daily_sales flags as the shop's on their paid date, sold
+-- in any month. (Reads no staging model, so a `dbt build --select +stg_…` never selects it; the refund dates come
+-- from int_performance__credited_orders, recomputed from the orders by tests_python/test_performance.py.)
 with commission as (
     select * from {{ ref('agg_agent_monthly_commission') }}
 ),
@@ -24,17 +26,17 @@ credited_sales as (
 credited_refunds as (
     -- an order credited to the agent under the rule that agg_agent_daily_sales flags as the shop's on its paid date
     select
-        orders.platform,
-        orders.shop_id,
+        attribution.platform,
+        attribution.shop_id,
         attribution.credited_agent_id as agent_id,
-        {{ month_start('cast(orders.updated_at as date)') }} as month_start,
-        sum(orders.refund_amount) as refund_amount
+        refunds.refund_month as month_start,
+        sum(attribution.refund_amount) as refund_amount
     from {{ ref('fct_order_attribution') }} as attribution
-    inner join {{ ref('stg_kefu__orders') }} as orders
-        on attribution.order_id = orders.order_id
+    inner join {{ ref('int_performance__credited_orders') }} as refunds
+        on attribution.order_id = refunds.order_id
     where
         attribution.paid_at is not null
-        and orders.refund_amount > 0
+        and attribution.refund_amount > 0
         and exists (
             select 1 from shop_rule_days
             where
@@ -44,9 +46,7 @@ credited_refunds as (
                 and shop_rule_days.attribution_rule = attribution.attribution_rule
                 and shop_rule_days.activity_date = cast(attribution.paid_at as date)
         )
-    group by
-        orders.platform, orders.shop_id, attribution.credited_agent_id,
-        {{ month_start('cast(orders.updated_at as date)') }}
+    group by attribution.platform, attribution.shop_id, attribution.credited_agent_id, refunds.refund_month
 ),
 
 expected as (
