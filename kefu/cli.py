@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from kefu.errors import UserError
-from kefu.landing import default_landing, landing_table_names
+from kefu.landing import landing_table_names
+from kefu.settings import landing_path as default_landing
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SALT_WARNING = (
@@ -37,14 +37,6 @@ def check_landing(landing: Path):
     if not os.environ.get("KEFU_BUYER_SALT") and not is_generated_sample(landing):
         print(DEV_SALT_WARNING, file=sys.stderr)
     return report
-
-
-def dbt(args: list[str], env: dict[str, str] | None = None) -> int:
-    """Run dbt inside the project with the committed profile; returns dbt's exit code."""
-    full_env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT / "profiles"), **(env or {})}
-    exe = Path(sys.executable).with_name("dbt")
-    cmd = [str(exe) if exe.exists() else "dbt", *args, "--project-dir", str(ROOT)]
-    return subprocess.call(cmd, cwd=ROOT, env=full_env)
 
 
 def _generate_arguments(p: argparse.ArgumentParser, out_default: str):
@@ -74,22 +66,10 @@ def _cmd_check_landing(ns: argparse.Namespace) -> int:
 
 
 def _cmd_build(ns: argparse.Namespace) -> int:
-    from kefu.gate import run_gate, summary
-    from kefu.publish import publish
+    """check-landing, dbt build, quality gate, publish (kefu.pipeline, kind daily)."""
+    from kefu.pipeline import run
 
-    check_landing(default_landing())
-    rc = dbt(["build", *ns.dbt_args])
-    if rc != 0:
-        print(f"dbt build failed (exit {rc}); nothing published", file=sys.stderr)
-        return rc
-    result = run_gate()
-    print(summary(result))
-    if not result.passed:
-        print("quality gate failed; nothing published", file=sys.stderr)
-        return 1
-    published = publish()
-    print(f"published: {published}")
-    return 0
+    return run("daily", ns.dbt_args)
 
 
 def _cmd_check(ns: argparse.Namespace) -> int:
@@ -103,7 +83,7 @@ def _cmd_check(ns: argparse.Namespace) -> int:
 def _cmd_publish(ns: argparse.Namespace) -> int:
     from kefu.publish import publish
 
-    print(f"published: {publish(ns.source, ns.target, ns.run_results)}")
+    print(f"published: {publish(ns.source, ns.target, ns.run_results, kind=ns.kind)}")
     return 0
 
 
@@ -175,25 +155,11 @@ def _cmd_bench_table(ns: argparse.Namespace) -> int:
 
 
 def _cmd_refresh(ns: argparse.Namespace) -> int:
-    """Intraday: load the new landing files and update today's rows of the live marts (selector `live`)."""
-    target = os.environ.get("KEFU_DBT_TARGET_PATH")
-    rc = dbt(["run", "--selector", "live", *(["--target-path", target] if target else [])])
-    if rc != 0:
-        print(f"dbt run --selector live failed (exit {rc}); nothing published", file=sys.stderr)
-        return rc
-    if ns.no_publish:
-        return 0
-    # imported here: Great Expectations takes seconds to import, and a --no-publish refresh never needs it
-    from kefu.gate import run_gate, summary
-    from kefu.publish import publish
+    """Intraday: load the new landing files into the live marts (selector `live`), gate and publish (kefu.pipeline,
+    kind live)."""
+    from kefu.pipeline import run
 
-    result = run_gate()
-    print(summary(result))
-    if not result.passed:
-        print("quality gate failed; nothing published", file=sys.stderr)
-        return 1
-    print(f"published: {publish()}")
-    return 0
+    return run("live", publish=not ns.no_publish)
 
 
 def _cmd_dashboard(ns: argparse.Namespace) -> int:
@@ -244,7 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--source", default=None, help="build database (default KEFU_DB_PATH)")
     p.add_argument("--target", default=None, help="published database (default KEFU_PUBLISHED_PATH)")
     p.add_argument("--run-results", default=None,
-                   help="dbt run_results.json of the build (default KEFU_RUN_RESULTS or target/run_results.json)")
+                   help="dbt run_results.json of the run (default KEFU_RUN_RESULTS, else run_results.json beside the "
+                        "build database; run_results_live.json beside it for --kind live)")
+    p.add_argument("--kind", default="daily", choices=["daily", "live"],
+                   help="daily (a full dbt build, the default) or live (an intraday refresh)")
     p.set_defaults(func=_cmd_publish)
 
     p = sub.add_parser("ingest-csv", help="convert a CSV export (UTF-8 or GBK) into a landing Parquet file")

@@ -38,6 +38,8 @@ import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
 from kefu.errors import UserError  # noqa: E402
+from kefu.settings import build_db_path as build_path  # noqa: E402
+from kefu.settings import published_path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 MART_YAML_GLOB = "models/marts/**/*.yml"
@@ -91,14 +93,6 @@ class GateResult:
     @property
     def failures(self) -> list[Check]:
         return [c for c in self.checks if not c.success]
-
-
-def build_path() -> Path:
-    return Path(os.environ.get("KEFU_DB_PATH", ROOT / "data" / "build" / "kefu.duckdb"))
-
-
-def published_path() -> Path:
-    return Path(os.environ.get("KEFU_PUBLISHED_PATH", ROOT / "data" / "published" / "kefu.duckdb"))
 
 
 def result_path(db: Path) -> Path:

@@ -19,6 +19,7 @@ import duckdb
 import yaml
 
 from kefu.errors import UserError
+from kefu.settings import build_db_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES_YAML = ROOT / "models" / "staging" / "kefu" / "_kefu__sources.yml"
@@ -54,8 +55,10 @@ def contract() -> list[TableContract]:
     return sorted(tables, key=lambda t: t.name)
 
 
-def default_landing() -> Path:
-    return Path(os.environ.get("KEFU_LANDING_PATH", ROOT / "data" / "landing"))
+def empty_landing_message(root: Path | str) -> str:
+    """The one line for a landing folder that is missing or holds no file at all (the dbt hook says the same)."""
+    return (f"landing folder missing or empty: {root} (set KEFU_LANDING_PATH or --vars 'landing_path: ...' to the "
+            "folder holding raw_sessions/, raw_messages/, ..., or run `make sample`)")
 
 
 def landing_files(root: Path) -> list[Path]:
@@ -82,8 +85,7 @@ def csv_encoding(relative_path: str, setting: str | None = None) -> str:
 
 
 def utf8_cache_dir() -> Path:
-    db_path = Path(os.environ.get("KEFU_DB_PATH", "data/build/kefu.duckdb"))
-    return db_path.parent / "landing_utf8"
+    return build_db_path().parent / "landing_utf8"
 
 
 def _files(root: Path, table: str) -> list[Path]:
@@ -133,8 +135,8 @@ def _describe(con: duckdb.DuckDBPyConnection, path: Path, kind: str, relative: s
 def check_landing(root: Path) -> LandingReport:
     """Check every landing file; raise UserError (one line) on the first problem, else return notices."""
     report = LandingReport()
-    if not root.is_dir():
-        raise UserError(f"landing folder not found: {root} (set KEFU_LANDING_PATH or run `make sample`)")
+    if not root.is_dir() or not any(path.is_file() for path in root.rglob("*")):
+        raise UserError(empty_landing_message(root))
     con = duckdb.connect()
     try:
         for table in contract():

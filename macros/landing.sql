@@ -201,7 +201,9 @@
     {% if execute and flags.WHICH in ('build', 'run', 'test', 'seed', 'compile', 'show') %}
         {% set root = landing_path() | replace('\\', '/') %}
         {% set root = root[:-1] if root.endswith('/') else root %}
-        {% if run_query("select count(*) from glob('" ~ root ~ "/*')").columns[0].values()[0] == 0 %}
+        {#- glob() lists files, not folders: '**' finds the files inside the table folders (a landing root holds
+            only table folders, e.g. raw_sessions/part-0.parquet or raw_messages/date=2026-11-01/part-0.parquet) -#}
+        {% if run_query("select count(*) from glob('" ~ root ~ "/**')").columns[0].values()[0] == 0 %}
             {{ _landing_fail("landing folder missing or empty: " ~ root ~ " (set KEFU_LANDING_PATH or --vars "
                              ~ "'landing_path: ...' to the folder holding raw_sessions/, raw_messages/, ..., or run "
                              ~ "`make sample`)") }}
