@@ -82,7 +82,7 @@ chromium:
 e2e: install chromium
 	$(BIN)/python -m pytest tests_python/test_dashboard_e2e.py -q
 
-# Apache Spark (issue 13): Java 17 (Debian package, needs root) and the optional `spark` extra (dbt-spark, pyspark) in
+# Apache Spark: Java 17 (Debian package, needs root) and the optional `spark` extra (dbt-spark, pyspark) in
 # a virtualenv of its own, .venv-spark: with pyspark installed, importing great_expectations (the quality gate) ends
 # the process in subprocesses without a main file (Dagster steps, pytest-xdist workers), so .venv stays Spark-free.
 SPARK_VENV := .venv-spark

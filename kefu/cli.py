@@ -138,8 +138,11 @@ def _cmd_spark_parity(ns: argparse.Namespace) -> int:
 def _cmd_bench(ns: argparse.Namespace) -> int:
     from kefu.bench import run_benchmark
 
-    run_benchmark(size=ns.size, out=Path(ns.out or ROOT / "benchmarks" / f"{ns.size}.json"), work_dir=ns.work_dir,
-                  daily=not ns.full_build_only)
+    if ns.days is not None and ns.days < 2:
+        raise UserError("--days must be at least 2 (the benchmark builds every day but the last, then the last)")
+    name = f"{ns.size}{ns.days or ''}.json"
+    run_benchmark(size=ns.size, out=Path(ns.out or ROOT / "benchmarks" / name), work_dir=ns.work_dir,
+                  daily=not ns.full_build_only, days=ns.days)
     return 0
 
 
@@ -230,7 +233,9 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("bench", help="full build, daily run and intraday refresh at a size; figures to JSON")
     p.add_argument("--size", default="S", choices=["S", "M", "L"])
-    p.add_argument("--out", default=None, help="JSON file (default benchmarks/<size>.json)")
+    p.add_argument("--days", type=int, default=None,
+                   help="days of history (default: the size's own); the same shops, e.g. --size M --days 60")
+    p.add_argument("--out", default=None, help="JSON file (default benchmarks/<size>.json, <size><days>.json with --days)")
     p.add_argument("--work-dir", default=None, help="folder for the temporary landing and databases")
     p.add_argument("--full-build-only", action="store_true",
                    help="skip the daily run and intraday refresh (the L size's full build alone takes long)")

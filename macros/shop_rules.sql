@@ -1,5 +1,5 @@
 {#-
-    Per-shop rules (issue 14, DECISIONLOG "Per-shop rules"). seeds/shop_rules.csv holds effective-dated overrides of
+    Per-shop rules. seeds/shop_rules.csv holds effective-dated overrides of
     the rule vars per (platform, shop_id); int_shop_rules__effective resolves them (empty cell = the global var) into
     [effective_from, effective_to) ranges. A model reading a rule joins that model on (platform, shop_id, date)
     with join_shop_rules() and reads the value with shop_rule(): the rule in force on date D governs the receptions,

@@ -1,4 +1,4 @@
-"""The daily run reads only new landing files and still equals a full refresh (issue 11, DECISIONLOG "Daily run").
+"""The daily run reads only new landing files and still equals a full refresh.
 
 A date-partitioned landing folder (`<table>/date=YYYY-MM-DD/part-0.parquet`) is built in two steps, the way a daily
 export grows: first the days before a cutoff; then the later days' folders are added, one late file of messages

@@ -1,4 +1,4 @@
-"""Hostile landing folders (issue 10): every case either builds with the bad rows in rejects (reason, counted, the
+"""Hostile landing folders: every case either builds with the bad rows in rejects (reason, counted, the
 reconciliation test holding) or stops with one line naming the table, file and column; never a silent drop, never a
 Python stack trace.
 

@@ -1,4 +1,4 @@
-"""Incremental builds equal a full refresh (issue 5, docs/architecture.md "Performance").
+"""Incremental builds equal a full refresh.
 
 The sample is built in two halves: first the landing folder as it was at a cutoff (orders paid later land unpaid,
 a fifth of the last day's messages are held back), then an incremental run on everything (late rows included).

@@ -1,4 +1,4 @@
-"""Spark build parity (issue 13): the Spark build's published marts equal the DuckDB build's, and the check catches
+"""Spark build parity: the Spark build's published marts equal the DuckDB build's, and the check catches
 one changed value.
 
 Needs pyspark (the `spark` extra) and Java, and a Spark build of the seed-42 sample in KEFU_SPARK_DIR

@@ -134,7 +134,22 @@ def page_screen() -> None:
             st.warning("已发布文件中没有接待数据 / no receptions in the published file")
             return
         freshness_badge()
-        st.subheader(f"业务日期 / business date {day.isoformat()}")
+        now = q.live_now(SHOP)
+        if now["status_at"] is not None:
+            st.badge(f"数据时钟 / data clock (latest landed message): {now['status_at']:%Y-%m-%d %H:%M:%S}",
+                     icon=":material/timer:", color="violet")
+        provisional = q.is_provisional(day)
+        st.subheader(f"业务日期 / business date {day.isoformat()}" + (" · 临时数据 / provisional" if provisional else ""))
+        if provisional:
+            st.info("当日数据为日内刷新结果，日终运行后才为最终值 / today's figures come from the intraday refresh and "
+                    "are provisional until the daily run (late rows, payments and ratings still to land)")
+        st.markdown("**此刻 / right now** (at each shop's data clock)")
+        now_cols = st.columns(4)
+        now_cols[0].metric("在线客服数", q.fmt_int(now["online_agents"]), help="agents online or busy at the data clock")
+        now_cols[1].metric("接待中会话", q.fmt_int(now["open_sessions"]), help="open sessions the agents have joined")
+        now_cols[2].metric("排队买家", q.fmt_int(now["waiting_buyers"]),
+                           help="buyers whose latest round has no manual reply yet")
+        now_cols[3].metric("最长等待", q.fmt_seconds(now["longest_wait_seconds"]), help="longest current wait")
         rec = q.screen_receptions(day, SHOP)
         svc = q.screen_service(day, SHOP)
         cols = st.columns(6)
@@ -183,6 +198,10 @@ def page_screen() -> None:
         show_table(q.agent_day(day, SHOP))
         st.markdown("**各店服务 / service by shop**")
         show_table(q.screen_service_by_shop(day, SHOP))
+        st.markdown("**各店此刻 / shops right now (数据时钟 = latest landed message)**")
+        show_table(q.live_by_shop(SHOP))
+        st.markdown("**客服此刻 / agents right now**")
+        show_table(q.live_agents(SHOP))
 
     live()
 
