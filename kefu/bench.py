@@ -1,6 +1,6 @@
 """Benchmark: the full build, the daily run and the intraday refresh at one data size, written to a JSON file.
 
-    kefu bench --size M --out benchmarks/M.json        # then: kefu bench-table (README table from benchmarks/*.json)
+    kefu bench --size M --out benchmarks/M.json        # then: kefu bench-table (docs/performance.md table)
 
 Steps, each its own process; wall seconds and the peak resident memory of that process tree (sampled from /proc every
 0.1 s, so the generator's memory is never counted as dbt's):
@@ -287,7 +287,7 @@ TABLE_END = "<!-- bench-table:end -->"
 
 
 def bench_table(folder: Path = ROOT / "benchmarks") -> str:
-    """The README's performance table, one column per benchmarks/<size>.json."""
+    """The performance table of docs/performance.md, one column per benchmarks/*.json."""
     reports = []
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text())
@@ -341,7 +341,7 @@ def bench_table(folder: Path = ROOT / "benchmarks") -> str:
     return "\n".join(lines)
 
 
-def write_readme_table(readme: Path = ROOT / "README.md") -> None:
+def write_readme_table(readme: Path = ROOT / "docs" / "performance.md") -> None:
     text = readme.read_text(encoding="utf-8")
     if TABLE_START not in text or TABLE_END not in text:
         raise RuntimeError(f"{readme} has no bench-table markers")

@@ -153,7 +153,7 @@ def _cmd_bench_table(ns: argparse.Namespace) -> int:
         print(bench_table())
     else:
         write_readme_table()
-        print("README.md performance table rewritten from benchmarks/*.json")
+        print("docs/performance.md table rewritten from benchmarks/*.json")
     return 0
 
 
@@ -247,8 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--manifest", default=None, help="dbt manifest.json listing the marts (default target/manifest.json)")
     p.set_defaults(func=_cmd_spark_parity)
 
-    p = sub.add_parser("bench-table", help="rewrite the README performance table from benchmarks/*.json")
-    p.add_argument("--print", action="store_true", help="print the table instead of writing README.md")
+    p = sub.add_parser("bench-table", help="rewrite the performance table of docs/performance.md from benchmarks/*.json")
+    p.add_argument("--print", action="store_true", help="print the table instead of writing docs/performance.md")
     p.set_defaults(func=_cmd_bench_table)
 
     p = sub.add_parser("refresh", help="intraday: load new landing files into the live marts, gate and publish")

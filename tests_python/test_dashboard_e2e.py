@@ -35,10 +35,10 @@ SCREENSHOTS = ROOT / "test-output" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(
     not (CHROMIUM and CHROMEDRIVER),
     reason="chromium and chromium-driver are not installed (run `make chromium`, or `make e2e` which installs them)",
-)
+)]
 
 
 def _free_port() -> int:

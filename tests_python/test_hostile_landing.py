@@ -20,6 +20,8 @@ import pytest
 
 from conftest import ROOT, run_dbt
 
+pytestmark = pytest.mark.slow
+
 KEFU = str(Path(sys.executable).with_name("kefu"))
 # a tiny generated sample has few rows per table: its planted bad rows alone exceed the default 5 % share
 LENIENT = ["--vars", "{reject_error_share: 0.5}"]

@@ -12,7 +12,10 @@ import duckdb
 import pytest
 
 from conftest import run_dbt
+
 from kefu.split import split_landing
+
+pytestmark = pytest.mark.slow
 
 MODELS_AND_SEEDS = ["build", "--resource-type", "seed", "--resource-type", "model"]
 CUTOFF = "2026-11-10 00:00:00"  # day 10 of 14: the first load's latest date is 2026-11-09, look-back 6 days

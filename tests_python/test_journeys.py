@@ -24,6 +24,8 @@ import pytest
 
 from conftest import ROOT, run_dbt, target_dir
 
+pytestmark = pytest.mark.slow
+
 KEFU = str(Path(sys.executable).with_name("kefu"))
 TABLES = ("raw_sessions", "raw_messages", "raw_orders", "raw_order_items", "raw_agents", "raw_agent_status",
           "raw_ratings", "raw_faq_questions", "raw_faq_events", "raw_visits")

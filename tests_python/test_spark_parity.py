@@ -14,10 +14,10 @@ import pytest
 
 from kefu.spark_parity import compare, published_marts, spark_dir, spark_table_folder
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.spark, pytest.mark.skipif(
     importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
     reason="Spark parity needs pyspark and Java: make spark-install, then run it with .venv-spark/bin/python",
-)
+)]
 
 
 @pytest.fixture(scope="module")
