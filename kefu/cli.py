@@ -157,6 +157,17 @@ def _cmd_bench_table(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_vars_table(ns: argparse.Namespace) -> int:
+    from kefu.rules import vars_table, write_readme_vars_table
+
+    if ns.print:
+        print(vars_table())
+    else:
+        write_readme_vars_table()
+        print("README.md vars table rewritten from the rule registry (dbt_project.yml)")
+    return 0
+
+
 def _cmd_refresh(ns: argparse.Namespace) -> int:
     """Intraday: load the new landing files into the live marts (selector `live`), gate and publish (kefu.pipeline,
     kind live)."""
@@ -250,6 +261,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("bench-table", help="rewrite the performance table of docs/performance.md from benchmarks/*.json")
     p.add_argument("--print", action="store_true", help="print the table instead of writing docs/performance.md")
     p.set_defaults(func=_cmd_bench_table)
+
+    p = sub.add_parser("vars-table", help="rewrite the README vars table from the rule registry in dbt_project.yml")
+    p.add_argument("--print", action="store_true", help="print the table instead of writing README.md")
+    p.set_defaults(func=_cmd_vars_table)
 
     p = sub.add_parser("refresh", help="intraday: load new landing files into the live marts, gate and publish")
     p.add_argument("--no-publish", action="store_true", help="update the build database only")
