@@ -36,7 +36,9 @@ from pathlib import Path
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parent.parent
+from kefu.pipeline import dbt_command
+from kefu.settings import ROOT, dbt_env
+
 EXCLUDE_UNIT = ["--exclude", "test_type:unit"]
 SLICE = ("20:00:00", "20:10:00")  # the intraday file: sessions of the last day started in these ten minutes
 
@@ -99,13 +101,11 @@ def _exe(name: str) -> str:
 
 
 def _dbt_cmd(args: list[str], target: Path) -> list[str]:
-    return [_exe("dbt"), *args, "--project-dir", str(ROOT), "--target-path", str(target),
-            "--log-path", str(target / "logs")]
+    return dbt_command(args, target, log_path=target / "logs")
 
 
 def _env(db: Path, landing: Path) -> dict[str, str]:
-    return {**os.environ, "DBT_PROFILES_DIR": str(ROOT / "profiles"), "KEFU_DB_PATH": str(db),
-            "KEFU_LANDING_PATH": str(landing), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    return dbt_env(KEFU_DB_PATH=str(db), KEFU_LANDING_PATH=str(landing))
 
 
 def floor_query(landing: Path) -> dict:

@@ -41,10 +41,16 @@ def dbt_executable() -> str:
     return str(exe) if exe.exists() else "dbt"
 
 
-def dbt_command(args: list[str], target_path: Path | None = None, project: Path = settings.ROOT) -> list[str]:
-    """The command line of one dbt invocation on the project (the one place kefu spells it)."""
+def dbt_command(args: list[str], target_path: Path | str | None = None, project: Path = settings.ROOT,
+                log_path: Path | str | None = None) -> list[str]:
+    """The command line of one dbt invocation on the project (the one place kefu spells it; the CLI, Dagster, the
+    benchmark and the tests all build theirs here)."""
     cmd = [dbt_executable(), *args, "--project-dir", str(project)]
-    return [*cmd, "--target-path", str(target_path)] if target_path else cmd
+    if target_path:
+        cmd += ["--target-path", str(target_path)]
+    if log_path:
+        cmd += ["--log-path", str(log_path)]
+    return cmd
 
 
 def dbt_args(kind: str, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
