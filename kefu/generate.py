@@ -18,24 +18,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from kefu.landing import business_date_columns, contract
+
 PLATFORMS = [("taobao", "tb"), ("tmall", "tm"), ("douyin", "dy"), ("shopee", "sp")]
 CATEGORIES = ["apparel", "electronics", "beauty", "home"]
-TABLE_COLUMNS = {
-    "raw_sessions": ["session_id", "platform", "shop_id", "buyer_id", "agent_id", "started_at", "ended_at",
-                     "human_joined_at", "entry_point", "transferred_from_session_id"],
-    "raw_messages": ["message_id", "session_id", "sent_at", "sender_role", "is_auto_reply", "content_type", "content"],
-    "raw_orders": ["order_id", "platform", "shop_id", "buyer_id", "created_at", "paid_at", "order_amount",
-                   "payment_amount", "item_quantity", "status", "refund_amount", "updated_at"],
-    "raw_order_items": ["order_id", "line_id", "product_id", "product_name", "quantity", "amount"],
-    "raw_agents": ["agent_id", "platform", "shop_id", "agent_name", "group_name", "routing_weight", "max_concurrent",
-                   "is_active", "updated_at"],
-    "raw_agent_status": ["agent_id", "status", "started_at", "ended_at"],
-    "raw_ratings": ["session_id", "rated_at", "rating"],
-    "raw_faq_questions": ["faq_id", "platform", "shop_id", "topic", "question"],
-    "raw_faq_events": ["event_id", "platform", "shop_id", "buyer_id", "session_id", "faq_id", "event_type",
-                       "occurred_at"],
-    "raw_visits": ["platform", "shop_id", "visitor_id", "visited_at", "product_id"],
-}
+# the landing contract's columns per table, in contract order (the sources YAML, via kefu.landing)
+TABLE_COLUMNS = {t.name: t.columns for t in contract()}
 INT_COLUMNS = {"item_quantity", "quantity", "rating", "routing_weight", "max_concurrent"}
 BOOL_COLUMNS = {"is_auto_reply", "is_active"}
 BUYER_TEXT = ["在吗", "这款有货吗", "什么时候发货", "能便宜点吗", "尺码怎么选", "有优惠券吗", "包邮吗", "颜色有色差吗",
@@ -547,9 +535,9 @@ MESSAGES_PER_ARRIVAL = 4.7  # raw_messages per buyer arrival (measured on genera
 CHAT_SHARE = 0.69  # sessions per buyer arrival
 CHATS_PER_AGENT_DAY = 80  # staffing: agents = ordinary-day sessions / this, clamped to 3..40
 SHARDS = 2  # shops are split into this many shards (file part-<shard>); fixed, so output ignores --workers
-DATE_COLUMN = {"raw_sessions": "started_at", "raw_messages": "sent_at", "raw_orders": "updated_at",
-               "raw_agent_status": "started_at", "raw_ratings": "rated_at", "raw_faq_events": "occurred_at",
-               "raw_visits": "visited_at"}  # raw_order_items: its order's created_at; raw_agents, raw_faq_questions: flat
+# the column that dates each table's rows (the sources YAML's meta.business_date); raw_order_items follow their
+# order's created_at; raw_agents and raw_faq_questions stay flat
+DATE_COLUMN = business_date_columns()
 FLAT_TABLES = ("raw_agents", "raw_faq_questions")
 
 

@@ -32,6 +32,7 @@ class TableContract:
     required: bool
     columns: list[str]
     required_columns: list[str]
+    business_date: str | None = None  # the column that dates a row (meta.business_date): its day folder
 
 
 @dataclass
@@ -51,6 +52,7 @@ def contract() -> list[TableContract]:
             required=bool((table.get("meta") or {}).get("required", False)),
             columns=[c["name"] for c in columns],
             required_columns=[c["name"] for c in columns if (c.get("meta") or {}).get("required", False)],
+            business_date=(table.get("meta") or {}).get("business_date"),
         ))
     return sorted(tables, key=lambda t: t.name)
 
@@ -64,6 +66,12 @@ def empty_landing_message(root: Path | str) -> str:
 def landing_files(root: Path) -> list[Path]:
     """Every Parquet or CSV landing file of every contract table (what a build reads)."""
     return [path for table in contract() for path in _files(root, table.name)]
+
+
+def business_date_columns() -> dict[str, str]:
+    """table -> the column that dates its rows (the sources YAML's meta.business_date); tables without one (the
+    roster, FAQ questions, order lines, which follow their order) are absent."""
+    return {t.name: t.business_date for t in contract() if t.business_date}
 
 
 def landing_table_names() -> list[str]:
