@@ -267,11 +267,11 @@ def landing_sensor(context: SensorEvaluationContext):
     settle = float(os.environ.get("KEFU_LANDING_SETTLE_SECONDS", "60"))
     if time.time() - newest < settle:
         return SkipReason(f"landing files changed less than {settle:g} s ago; waiting for them to settle")
-    for job in (kefu_daily, kefu_live):
+    for kefu_job in (kefu_daily, kefu_live):
         active = context.instance.get_runs(
-            filters=RunsFilter(job_name=job.name, statuses=list(IN_PROGRESS_RUN_STATUSES)), limit=1)
+            filters=RunsFilter(job_name=kefu_job.name, statuses=list(IN_PROGRESS_RUN_STATUSES)), limit=1)
         if active:
-            return SkipReason(f"a {job.name} run is in progress ({active[0].run_id}); will look again")
+            return SkipReason(f"a {kefu_job.name} run is in progress ({active[0].run_id}); will look again")
     context.update_cursor(signature)
     return RunRequest(run_key=f"landing-{signature[:16]}", tags={"kefu/trigger": "landing"})
 

@@ -203,10 +203,9 @@ def test_volume_anomaly_names_shop_and_day(db_copy, tmp_path, monkeypatch):
 
 def test_large_marts_are_judged_on_shop_day_summaries(db_copy, tmp_path, monkeypatch):
     # every mart above the row limit is summarised per shop-day in DuckDB; the same faults must still fail
-    import kefu.gate as gate
-    from kefu.gate import run_gate
+    from kefu.gate import run_gate, summary
 
-    monkeypatch.setattr(gate, "SUMMARY_ROW_LIMIT", 0)
+    monkeypatch.setenv("KEFU_GATE_ROW_LIMIT", "0")
     assert run_gate(db_copy, tmp_path / "clean.html").passed
     _sql(
         db_copy,
@@ -219,5 +218,5 @@ def test_large_marts_are_judged_on_shop_day_summaries(db_copy, tmp_path, monkeyp
     assert ("marts.fct_receptions", "expect_column_values_to_be_unique", "reception_id") in failed
     assert ("marts.agg_shop_daily_service", "expect_column_values_to_be_between", "three_minute_response_rate") in failed
     assert len(failed) == 2, failed
-    text = gate.summary(result)
+    text = summary(result)
     assert "1.5" in text and "shop_id" in text

@@ -183,21 +183,28 @@ def test_check_landing_and_dbt_hook_agree(sample, tmp_path):
 
 @pytest.fixture(scope="module")
 def daily_then_live(sample, tmp_path_factory):
-    """Every day but the last built and published by `kefu build`; then the last day's morning files land."""
+    """Every day but the last built and published by `kefu build`; then the last day's morning files land.
+
+    The files are what a shop's daily export gives: each day's folder holds the rows of that day as of its end (an
+    order created on day D lands in D's folder, unpaid if it was then); the morning file of the last day holds that
+    morning's sessions and messages and the orders created or changed that morning (a payment of yesterday's order
+    lands as the order's new version)."""
     from kefu.split import partition_by_date, split_landing
 
     root = tmp_path_factory.mktemp("daily_then_live")
     last = _last_day(sample)
-    split_landing(sample, root / "noon", f"{last} 12:00:00")
-    partition_by_date(root / "noon", root / "all")
+    split_landing(sample, root / "midnight", f"{last} 00:00:00")
+    partition_by_date(root / "midnight", root / "landing")
     landing = root / "landing"
-    shutil.copytree(root / "all", landing, ignore=lambda folder, names: [n for n in names if n == f"date={last}"])
     work = root / "work"
     env = _env(work, landing)
     built = _kefu(["build"], env)
     assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
-    morning = sorted((root / "all").glob(f"*/date={last}"))
+    split_landing(sample, root / "noon", f"{last} 12:00:00")
+    partition_by_date(root / "noon", root / "noon_by_day")
+    morning = sorted((root / "noon_by_day").glob(f"*/date={last}"))
     assert {p.parent.name for p in morning} >= {"raw_sessions", "raw_messages", "raw_orders"}
+    assert not list(landing.glob(f"*/date={last}")), "the daily landing holds nothing of the last day"
     for folder in morning:
         shutil.copytree(folder, landing / folder.parent.name / folder.name)
     reference = root / "reference" / "kefu.duckdb"
@@ -207,10 +214,10 @@ def daily_then_live(sample, tmp_path_factory):
 
 
 def _last_day(sample: Path) -> str:
-    """The sample's last business date (of its messages)."""
+    """The sample's last business date (its latest session start)."""
     with duckdb.connect() as con:
-        return str(con.execute(f"select max(cast(try_cast(sent_at as timestamp) as date)) from "
-                               f"read_parquet('{sample}/raw_messages/*.parquet')").fetchone()[0])
+        return str(con.execute(f"select max(cast(try_cast(started_at as timestamp) as date)) from "
+                               f"read_parquet('{sample}/raw_sessions/*.parquet')").fetchone()[0])
 
 
 def _day_rows(db: Path, day: str) -> dict[str, list[tuple]]:
