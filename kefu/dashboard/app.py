@@ -42,6 +42,9 @@ LABELS = {
     "period": "月份", "metric_name": "指标", "is_higher_better": "越高越好", "shop_value": "本店",
     "excellent_value": "优秀", "median_value": "平均(中位)", "gap_to_excellent": "距优秀",
     "gap_to_median": "距平均", "is_at_excellent": "达到优秀", "is_at_or_above_median": "不低于平均",
+    "latest_message_at": "数据时钟(最新消息)", "online_agents": "在线客服数", "open_sessions": "接待中会话",
+    "waiting_buyers": "排队买家", "longest_wait_seconds": "最长等待(秒)", "agent_name": "客服昵称",
+    "current_status": "当前状态", "open_session_count": "接待中会话", "waiting_buyer_count": "排队买家",
 }
 RATE_COLUMNS = {
     "reply_rate", "three_minute_response_rate", "ordered_same_day_rate", "ordered_rate", "paid_next_day_rate",
