@@ -14,13 +14,15 @@ export KEFU_RUN_RESULTS ?= $(dir $(KEFU_DB_PATH))run_results.json
 export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: build test install sample dbt-build docs check publish lint pytest bench dashboard chromium e2e clean \
+.PHONY: build test install install-dev install-dashboard sample dbt-build docs check publish lint pytest bench dashboard chromium e2e clean \
 	spark-install spark-build spark-parity test-spark spark-bench
 
 build: install sample dbt-build check publish docs
 
-test: install chromium lint sample dbt-build pytest
+test: install-dev chromium lint sample dbt-build pytest
 
+# the core (generator, dbt on DuckDB, gate, publish); install-dev adds the dashboard, Dagster, MetricFlow and the test
+# tools (pyproject.toml extras)
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -29,6 +31,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .
 	touch $@
+
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install-dashboard: $(VENV)/.installed
+	$(BIN)/python -c "import streamlit" 2>/dev/null || $(BIN)/pip install --quiet -e '.[dashboard]'
 
 sample: install
 	$(BIN)/kefu generate --out $(KEFU_LANDING_PATH)
@@ -55,12 +66,12 @@ publish: install
 	$(BIN)/kefu publish
 
 # The dbt templater opens a DuckDB connection while compiling: give it its own file in an existing folder.
-lint: install
+lint: install-dev
 	mkdir -p $(CURDIR)/data/build
 	KEFU_DB_PATH=$(CURDIR)/data/build/lint.duckdb $(BIN)/sqlfluff lint models tests/singular analyses --processes 2
 
 # two workers, one test file each at a time (module fixtures stay in one worker); dbt target folders per worker
-pytest: install
+pytest: install-dev
 	$(BIN)/python -m pytest tests_python -q -n 2 --dist loadfile
 
 bench: install
@@ -68,7 +79,7 @@ bench: install
 	$(BIN)/kefu bench-table
 
 # Streamlit dashboard on the published file (read-only): make dashboard PORT=8501
-dashboard: install
+dashboard: install-dashboard
 	$(BIN)/kefu dashboard --port $${PORT:-8501}
 
 # Headless browser for the dashboard test (Debian packages; needs root or sudo-less apt).
@@ -79,10 +90,10 @@ chromium:
 
 # Browser test: dashboard pages rendered in headless Chromium, figures checked against the marts;
 # screenshots in test-output/screenshots/.
-e2e: install chromium
+e2e: install-dev chromium
 	$(BIN)/python -m pytest tests_python/test_dashboard_e2e.py -q
 
-# Apache Spark (issue 13): Java 17 (Debian package, needs root) and the optional `spark` extra (dbt-spark, pyspark) in
+# Apache Spark: Java 17 (Debian package, needs root) and the optional `spark` extra (dbt-spark, pyspark) in
 # a virtualenv of its own, .venv-spark: with pyspark installed, importing great_expectations (the quality gate) ends
 # the process in subprocesses without a main file (Dagster steps, pytest-xdist workers), so .venv stays Spark-free.
 SPARK_VENV := .venv-spark

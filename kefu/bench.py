@@ -1,6 +1,6 @@
 """Benchmark: the full build, the daily run and the intraday refresh at one data size, written to a JSON file.
 
-    kefu bench --size M --out benchmarks/M.json        # then: kefu bench-table (README table from benchmarks/*.json)
+    kefu bench --size M --out benchmarks/M.json        # then: kefu bench-table (docs/performance.md table)
 
 Steps, each its own process; wall seconds and the peak resident memory of that process tree (sampled from /proc every
 0.1 s, so the generator's memory is never counted as dbt's):
@@ -12,8 +12,12 @@ Steps, each its own process; wall seconds and the peak resident memory of that p
                       sorting the messages by (shop, agent, buyer, time): nothing correct can be faster;
 * daily_run         - the landing folder without its last day is built in full (first_load, timed apart), then the
                       last day's files land (minus one 10-minute slice) and `dbt build` runs incrementally;
-* intraday_refresh  - the 10-minute slice of the last day (its sessions and their messages) lands as new files and
-                      `kefu refresh --no-publish` updates the live marts.
+* intraday_refresh  - the daily run is gated and published (`kefu check`, `kefu publish`, not timed), then the
+                      10-minute slice of the last day (its sessions and their messages) lands as new files and
+                      `kefu refresh` runs as a user runs it: live marts, gate, publish (intraday_refresh_dbt: the
+                      dbt part alone, from its run results).
+A history-length pair: `kefu bench --size M` and `kefu bench --size M --days 60` (benchmarks/M60.json) keep the same
+shops and volume per day; `kefu bench-table` then adds daily(60) ÷ daily(30) and refresh(60) ÷ refresh(30).
 Per model: seconds (dbt run_results.json) and rows of the full build. Headline: (full_build - dbt_fixed) / floor.
 """
 from __future__ import annotations
@@ -32,7 +36,9 @@ from pathlib import Path
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parent.parent
+from kefu.pipeline import dbt_command
+from kefu.settings import ROOT, dbt_env
+
 EXCLUDE_UNIT = ["--exclude", "test_type:unit"]
 SLICE = ("20:00:00", "20:10:00")  # the intraday file: sessions of the last day started in these ten minutes
 
@@ -95,13 +101,11 @@ def _exe(name: str) -> str:
 
 
 def _dbt_cmd(args: list[str], target: Path) -> list[str]:
-    return [_exe("dbt"), *args, "--project-dir", str(ROOT), "--target-path", str(target),
-            "--log-path", str(target / "logs")]
+    return dbt_command(args, target, log_path=target / "logs")
 
 
 def _env(db: Path, landing: Path) -> dict[str, str]:
-    return {**os.environ, "DBT_PROFILES_DIR": str(ROOT / "profiles"), "KEFU_DB_PATH": str(db),
-            "KEFU_LANDING_PATH": str(landing), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    return dbt_env(KEFU_DB_PATH=str(db), KEFU_LANDING_PATH=str(landing))
 
 
 def floor_query(landing: Path) -> dict:
@@ -198,7 +202,8 @@ def _commit() -> str:
         return ""
 
 
-def run_benchmark(size: str, out: Path, seed: int = 42, work_dir: str | None = None, daily: bool = True) -> dict:
+def run_benchmark(size: str, out: Path, seed: int = 42, work_dir: str | None = None, daily: bool = True,
+                  days: int | None = None) -> dict:
     work = Path(tempfile.mkdtemp(prefix="kefu_bench_", dir=work_dir))
     landing = work / "landing"
     report: dict = {"size": size, "seed": seed, "started_at": datetime.now().isoformat(timespec="seconds"),
@@ -208,7 +213,8 @@ def run_benchmark(size: str, out: Path, seed: int = 42, work_dir: str | None = N
                                 "platform": platform.platform(), "duckdb": duckdb.__version__}}
     try:
         report["generate"] = _timed([_exe("kefu"), "generate", "--size", size, "--seed", str(seed),
-                                     "--out", str(landing)], dict(os.environ))
+                                     "--out", str(landing), *(["--days", str(days)] if days else [])],
+                                    dict(os.environ))
         manifest = json.loads((landing / "_manifest.json").read_text())
         if not _dated_folders(landing):
             raise RuntimeError("the benchmark needs a date-partitioned landing folder (kefu generate --size M/L)")
@@ -241,9 +247,20 @@ def run_benchmark(size: str, out: Path, seed: int = 42, work_dir: str | None = N
         _land(daily_files)
         report["daily_run"] = _timed(_dbt_cmd(["build", *EXCLUDE_UNIT], inc_target), _env(inc_db, first))
         report["daily_run_models"] = _per_model(inc_target, inc_db)[:15]
+        publish_env = {**_env(inc_db, first), "KEFU_DBT_TARGET_PATH": str(inc_target),
+                       "KEFU_PUBLISHED_PATH": str(work / "published" / "kefu.duckdb"),
+                       "KEFU_RUN_RESULTS": str(inc_target / "run_results.json"),
+                       "KEFU_GATE_PEAK_DAYS": manifest.get("promo_date") or ""}
+        # the daily run is published as a user's would be (its gate and publish are not part of the timed run)
+        for step in (["check"], ["publish"]):
+            subprocess.run([_exe("kefu"), *step], env=publish_env, check=True, capture_output=True)
+        shutil.copyfile(inc_target / "run_results.json", inc_db.with_name("daily_run_results.json"))
         _land(intraday_files)
-        refresh_env = {**_env(inc_db, first), "KEFU_DBT_TARGET_PATH": str(inc_target)}
-        report["intraday_refresh"] = _timed([_exe("kefu"), "refresh", "--no-publish"], refresh_env)
+        publish_env["KEFU_RUN_RESULTS"] = str(inc_db.with_name("daily_run_results.json"))
+        report["intraday_refresh"] = _timed([_exe("kefu"), "refresh"], publish_env)
+        live_results = json.loads(inc_db.with_name("run_results_live.json").read_text())
+        report["intraday_refresh_dbt_seconds"] = round(live_results.get("elapsed_time", 0), 3)
+        report["intraday_refresh_models"] = _per_model(inc_target, inc_db)[:10]
 
         report["daily_run_share_of_full_build"] = round(report["daily_run"]["wall_seconds"] / full, 3)
         report["intraday_refresh_share_of_full_build"] = round(report["intraday_refresh"]["wall_seconds"] / full, 3)
@@ -257,8 +274,9 @@ def _finish(report: dict, out: Path, work: Path) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    keys = ("size", "messages", "full_build", "dbt_fixed", "floor", "ratio_build_to_floor", "gate", "first_load",
-            "daily_run", "daily_run_share_of_full_build", "intraday_refresh", "intraday_refresh_share_of_full_build")
+    keys = ("size", "days", "messages", "full_build", "dbt_fixed", "floor", "ratio_build_to_floor", "gate",
+            "first_load", "daily_run", "daily_run_share_of_full_build", "intraday_refresh",
+            "intraday_refresh_dbt_seconds", "intraday_refresh_share_of_full_build")
     print(json.dumps({k: report[k] for k in keys if k in report}, indent=2))
     print(f"wrote {out}")
     return report
@@ -269,7 +287,7 @@ TABLE_END = "<!-- bench-table:end -->"
 
 
 def bench_table(folder: Path = ROOT / "benchmarks") -> str:
-    """The README's performance table, one column per benchmarks/<size>.json."""
+    """The performance table of docs/performance.md, one column per benchmarks/*.json."""
     reports = []
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text())
@@ -297,6 +315,20 @@ def bench_table(folder: Path = ROOT / "benchmarks") -> str:
     share("daily_run_share_of_full_build", "daily run ÷ full build")
     step("intraday_refresh", "intraday refresh (`kefu refresh`, 10-minute file)")
     share("intraday_refresh_share_of_full_build", "intraday refresh ÷ full build")
+    def history_ratio(key: str, label: str) -> None:
+        """The same size at a longer history ÷ its shortest history (cost should follow new data, not history)."""
+        cells = []
+        for _, d in reports:
+            shorter = [o for _, o in reports if o["size"] == d["size"] and (o.get("days") or 0) < (d.get("days") or 0)
+                       and key in o]
+            base = min(shorter, key=lambda o: o.get("days") or 0) if shorter else None
+            cells.append(f"{d[key]['wall_seconds'] / base[key]['wall_seconds']:.2f} (vs {base.get('days')} d)"
+                         if base and key in d else "-")
+        if any(c != "-" for c in cells):
+            rows.append((label, *cells))
+
+    history_ratio("daily_run", "daily run ÷ the same at a shorter history")
+    history_ratio("intraday_refresh", "intraday refresh ÷ the same at a shorter history")
     if any("gate" in d for _, d in reports):
         rows.append(("quality gate (`kefu check`) ÷ full build",
                      *(f"{d['gate']['wall_seconds']:.1f} s = {100 * d['gate']['wall_seconds'] / d['full_build']['wall_seconds']:.0f} %"
@@ -309,7 +341,7 @@ def bench_table(folder: Path = ROOT / "benchmarks") -> str:
     return "\n".join(lines)
 
 
-def write_readme_table(readme: Path = ROOT / "README.md") -> None:
+def write_readme_table(readme: Path = ROOT / "docs" / "performance.md") -> None:
     text = readme.read_text(encoding="utf-8")
     if TABLE_START not in text or TABLE_END not in text:
         raise RuntimeError(f"{readme} has no bench-table markers")

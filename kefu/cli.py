@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from kefu.errors import UserError
-from kefu.landing import default_landing, landing_table_names
+from kefu.landing import landing_table_names
+from kefu.settings import landing_path as default_landing
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SALT_WARNING = (
@@ -37,14 +37,6 @@ def check_landing(landing: Path):
     if not os.environ.get("KEFU_BUYER_SALT") and not is_generated_sample(landing):
         print(DEV_SALT_WARNING, file=sys.stderr)
     return report
-
-
-def dbt(args: list[str], env: dict[str, str] | None = None) -> int:
-    """Run dbt inside the project with the committed profile; returns dbt's exit code."""
-    full_env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT / "profiles"), **(env or {})}
-    exe = Path(sys.executable).with_name("dbt")
-    cmd = [str(exe) if exe.exists() else "dbt", *args, "--project-dir", str(ROOT)]
-    return subprocess.call(cmd, cwd=ROOT, env=full_env)
 
 
 def _generate_arguments(p: argparse.ArgumentParser, out_default: str):
@@ -74,22 +66,10 @@ def _cmd_check_landing(ns: argparse.Namespace) -> int:
 
 
 def _cmd_build(ns: argparse.Namespace) -> int:
-    from kefu.gate import run_gate, summary
-    from kefu.publish import publish
+    """check-landing, dbt build, quality gate, publish (kefu.pipeline, kind daily)."""
+    from kefu.pipeline import run
 
-    check_landing(default_landing())
-    rc = dbt(["build", *ns.dbt_args])
-    if rc != 0:
-        print(f"dbt build failed (exit {rc}); nothing published", file=sys.stderr)
-        return rc
-    result = run_gate()
-    print(summary(result))
-    if not result.passed:
-        print("quality gate failed; nothing published", file=sys.stderr)
-        return 1
-    published = publish()
-    print(f"published: {published}")
-    return 0
+    return run("daily", ns.dbt_args)
 
 
 def _cmd_check(ns: argparse.Namespace) -> int:
@@ -103,7 +83,7 @@ def _cmd_check(ns: argparse.Namespace) -> int:
 def _cmd_publish(ns: argparse.Namespace) -> int:
     from kefu.publish import publish
 
-    print(f"published: {publish(ns.source, ns.target, ns.run_results)}")
+    print(f"published: {publish(ns.source, ns.target, ns.run_results, kind=ns.kind)}")
     return 0
 
 
@@ -158,8 +138,11 @@ def _cmd_spark_parity(ns: argparse.Namespace) -> int:
 def _cmd_bench(ns: argparse.Namespace) -> int:
     from kefu.bench import run_benchmark
 
-    run_benchmark(size=ns.size, out=Path(ns.out or ROOT / "benchmarks" / f"{ns.size}.json"), work_dir=ns.work_dir,
-                  daily=not ns.full_build_only)
+    if ns.days is not None and ns.days < 2:
+        raise UserError("--days must be at least 2 (the benchmark builds every day but the last, then the last)")
+    name = f"{ns.size}{ns.days or ''}.json"
+    run_benchmark(size=ns.size, out=Path(ns.out or ROOT / "benchmarks" / name), work_dir=ns.work_dir,
+                  daily=not ns.full_build_only, days=ns.days)
     return 0
 
 
@@ -170,30 +153,27 @@ def _cmd_bench_table(ns: argparse.Namespace) -> int:
         print(bench_table())
     else:
         write_readme_table()
-        print("README.md performance table rewritten from benchmarks/*.json")
+        print("docs/performance.md table rewritten from benchmarks/*.json")
+    return 0
+
+
+def _cmd_vars_table(ns: argparse.Namespace) -> int:
+    from kefu.rules import vars_table, write_readme_vars_table
+
+    if ns.print:
+        print(vars_table())
+    else:
+        write_readme_vars_table()
+        print("README.md vars table rewritten from the rule registry (dbt_project.yml)")
     return 0
 
 
 def _cmd_refresh(ns: argparse.Namespace) -> int:
-    """Intraday: load the new landing files and update today's rows of the live marts (selector `live`)."""
-    target = os.environ.get("KEFU_DBT_TARGET_PATH")
-    rc = dbt(["run", "--selector", "live", *(["--target-path", target] if target else [])])
-    if rc != 0:
-        print(f"dbt run --selector live failed (exit {rc}); nothing published", file=sys.stderr)
-        return rc
-    if ns.no_publish:
-        return 0
-    # imported here: Great Expectations takes seconds to import, and a --no-publish refresh never needs it
-    from kefu.gate import run_gate, summary
-    from kefu.publish import publish
+    """Intraday: load the new landing files into the live marts (selector `live`), gate and publish (kefu.pipeline,
+    kind live)."""
+    from kefu.pipeline import run
 
-    result = run_gate()
-    print(summary(result))
-    if not result.passed:
-        print("quality gate failed; nothing published", file=sys.stderr)
-        return 1
-    print(f"published: {publish()}")
-    return 0
+    return run("live", publish=not ns.no_publish)
 
 
 def _cmd_dashboard(ns: argparse.Namespace) -> int:
@@ -244,7 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--source", default=None, help="build database (default KEFU_DB_PATH)")
     p.add_argument("--target", default=None, help="published database (default KEFU_PUBLISHED_PATH)")
     p.add_argument("--run-results", default=None,
-                   help="dbt run_results.json of the build (default KEFU_RUN_RESULTS or target/run_results.json)")
+                   help="dbt run_results.json of the run (default KEFU_RUN_RESULTS, else run_results.json beside the "
+                        "build database; run_results_live.json beside it for --kind live)")
+    p.add_argument("--kind", default="daily", choices=["daily", "live"],
+                   help="daily (a full dbt build, the default) or live (an intraday refresh)")
     p.set_defaults(func=_cmd_publish)
 
     p = sub.add_parser("ingest-csv", help="convert a CSV export (UTF-8 or GBK) into a landing Parquet file")
@@ -261,7 +244,9 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("bench", help="full build, daily run and intraday refresh at a size; figures to JSON")
     p.add_argument("--size", default="S", choices=["S", "M", "L"])
-    p.add_argument("--out", default=None, help="JSON file (default benchmarks/<size>.json)")
+    p.add_argument("--days", type=int, default=None,
+                   help="days of history (default: the size's own); the same shops, e.g. --size M --days 60")
+    p.add_argument("--out", default=None, help="JSON file (default benchmarks/<size>.json, <size><days>.json with --days)")
     p.add_argument("--work-dir", default=None, help="folder for the temporary landing and databases")
     p.add_argument("--full-build-only", action="store_true",
                    help="skip the daily run and intraday refresh (the L size's full build alone takes long)")
@@ -273,9 +258,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--manifest", default=None, help="dbt manifest.json listing the marts (default target/manifest.json)")
     p.set_defaults(func=_cmd_spark_parity)
 
-    p = sub.add_parser("bench-table", help="rewrite the README performance table from benchmarks/*.json")
-    p.add_argument("--print", action="store_true", help="print the table instead of writing README.md")
+    p = sub.add_parser("bench-table", help="rewrite the performance table of docs/performance.md from benchmarks/*.json")
+    p.add_argument("--print", action="store_true", help="print the table instead of writing docs/performance.md")
     p.set_defaults(func=_cmd_bench_table)
+
+    p = sub.add_parser("vars-table", help="rewrite the README vars table from the rule registry in dbt_project.yml")
+    p.add_argument("--print", action="store_true", help="print the table instead of writing README.md")
+    p.set_defaults(func=_cmd_vars_table)
 
     p = sub.add_parser("refresh", help="intraday: load new landing files into the live marts, gate and publish")
     p.add_argument("--no-publish", action="store_true", help="update the build database only")

@@ -16,9 +16,13 @@
   dbt build and the gate passed.
 * job ``kefu_daily`` (all of it), schedule ``kefu_daily_schedule`` (KEFU_SCHEDULE_CRON, default "0 6 * * *", in
   KEFU_SCHEDULE_TZ, default Asia/Shanghai: the business day that ended);
-* job ``kefu_live`` (the dbt selector ``live``: hourly load, agent-day receptions and service and their parents,
-  then gate and publish — what `kefu refresh` runs) and sensor ``landing_sensor``, which starts it when files under
-  KEFU_LANDING_PATH are new or changed (the live screen's intraday refresh; the schedule makes the day final).
+* job ``kefu_live``: the intraday refresh, one op running kefu.pipeline.run("live") — exactly what `kefu refresh`
+  runs (lock, landing check, `dbt build --selector live`, gate, publish); it needs no partition. Sensor
+  ``landing_sensor`` starts it when files under KEFU_LANDING_PATH are new or changed (the live screen's intraday
+  refresh; the schedule's daily run makes the day final).
+
+Every step takes the build database's run lock (kefu.runlock), so a Dagster step and a CLI run never write the
+database at the same time; the steps of the daily job are kefu.pipeline's step functions.
 
 All assets share one daily partitioning (business date from 2026-11-01, Asia/Shanghai) with a single-run backfill
 policy, so a date range is one run: ``dagster asset materialize -m kefu.definitions --select '*'
@@ -29,7 +33,6 @@ import datetime as dt
 import hashlib
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -47,6 +50,7 @@ from dagster import (
     Definitions,
     Failure,
     MaterializeResult,
+    OpExecutionContext,
     MetadataValue,
     RunRequest,
     RunsFilter,
@@ -55,14 +59,20 @@ from dagster import (
     SkipReason,
     asset,
     define_asset_job,
+    job,
+    op,
     schedule,
     sensor,
 )
 from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES
-from dagster_dbt import DbtCliResource, DbtProject, build_dbt_asset_selection, dbt_assets
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
-ROOT = Path(__file__).resolve().parent.parent
-PROFILES_DIR = ROOT / "profiles"
+from kefu import settings
+from kefu.pipeline import dbt_command, dbt_executable
+from kefu.runlock import run_lock
+
+ROOT = settings.ROOT
+PROFILES_DIR = settings.PROFILES_DIR
 PARTITION_START = "2026-11-01"
 PARTITION_TZ = "Asia/Shanghai"
 DEFAULT_CRON = "0 6 * * *"
@@ -72,15 +82,9 @@ SCHEDULE_TZ = os.environ.get("KEFU_SCHEDULE_TZ") or PARTITION_TZ
 PROJECT_SOURCES = ("dbt_project.yml", "models", "macros", "seeds", "tests", "analyses", "snapshots")
 
 
-def dbt_executable() -> str:
-    """The dbt of this virtualenv (next to the running Python), else dbt on PATH."""
-    exe = Path(sys.executable).with_name("dbt")
-    return str(exe) if exe.exists() else "dbt"
-
-
 def dbt_target_path() -> Path:
     """Where the Dagster-run dbt build writes its artifacts (run_results.json is what kefu_published checks)."""
-    return Path(os.environ.get("KEFU_DAGSTER_DBT_TARGET", ROOT / "target" / "dagster"))
+    return Path(os.environ.get("KEFU_DAGSTER_DBT_TARGET") or ROOT / "target" / "dagster")
 
 
 def _newest_source_mtime() -> float:
@@ -102,11 +106,8 @@ def ensure_manifest(project: DbtProject) -> Path:
     manifest = project.manifest_path
     if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime():
         return manifest
-    env = {**os.environ, "DBT_PROFILES_DIR": str(PROFILES_DIR), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
-    proc = subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(ROOT), "--target-path", str(manifest.parent)],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )
+    proc = subprocess.run(dbt_command(["parse", "--quiet"], manifest.parent), cwd=ROOT, env=settings.dbt_env(),
+                          capture_output=True, text=True)
     if proc.returncode != 0 or not manifest.exists():
         raise RuntimeError(f"kefu: `dbt parse` failed (exit {proc.returncode}); cannot list the dbt assets:\n"
                            f"{proc.stdout[-3000:]}{proc.stderr[-2000:]}")
@@ -123,22 +124,22 @@ single_run = BackfillPolicy.single_run()
 @dbt_assets(manifest=MANIFEST, project=kefu_project, partitions_def=daily, backfill_policy=single_run)
 def kefu_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
     """check-landing, then `dbt build` of the selected models (incremental for one day, full refresh for a range)."""
-    from kefu.cli import check_landing, default_landing
     from kefu.errors import UserError
+    from kefu.pipeline import RUN_KIND_ENV, check_landing_step, dbt_args
 
-    try:
-        report = check_landing(default_landing())
-    except UserError as exc:
-        raise Failure(description=f"landing check failed: {exc}") from None
     keys = context.partition_keys
-    args = ["build"]
-    if len(keys) > 1:
-        args.append("--full-refresh")
-    context.log.info(f"business days {keys[0]}..{keys[-1]}: dbt {' '.join(args)} "
-                     f"(landing {default_landing()}, {report.files_read} files read)")
+    args = dbt_args("daily", ["--full-refresh"] if len(keys) > 1 else [])
     target = dbt_target_path()
     target.mkdir(parents=True, exist_ok=True)
-    yield from dbt.cli(args, context=context, target_path=target).stream()
+    os.environ[RUN_KIND_ENV] = "daily"  # dbt inherits this process's environment
+    try:
+        with run_lock(settings.build_db_path(), "dagster kefu_daily (dbt build)"):
+            report = check_landing_step()
+            context.log.info(f"business days {keys[0]}..{keys[-1]}: dbt {' '.join(args)} "
+                             f"(landing {settings.landing_path()}, {report.files_read} files read)")
+            yield from dbt.cli(args, context=context, target_path=target).stream()
+    except UserError as exc:
+        raise Failure(description=str(exc)) from None
 
 
 @asset(
@@ -150,9 +151,15 @@ def kefu_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
     description="Quality gate (kefu check) on the build database; its check blocks kefu_published.",
 )
 def kefu_gate(context: AssetExecutionContext):
-    from kefu.gate import run_gate, summary
+    from kefu.errors import UserError
+    from kefu.gate import summary
+    from kefu.pipeline import gate_step
 
-    result = run_gate()
+    try:
+        with run_lock(settings.build_db_path(), "dagster kefu_daily (quality gate)"):
+            result = gate_step()
+    except UserError as exc:
+        raise Failure(description=str(exc)) from None
     text = summary(result)
     (context.log.info if result.passed else context.log.error)(text)
     failures = result.failures
@@ -178,10 +185,11 @@ def kefu_gate(context: AssetExecutionContext):
 )
 def kefu_published(context: AssetExecutionContext) -> MaterializeResult:
     from kefu.errors import UserError
-    from kefu.publish import publish
+    from kefu.pipeline import publish_step
 
     try:
-        path = publish(run_results=dbt_target_path() / "run_results.json")
+        with run_lock(settings.build_db_path(), "dagster kefu_daily (publish)"):
+            path = publish_step("daily", dbt_target_path() / "run_results.json")
     except UserError as exc:  # PublishRefused included: the attempt is logged in kefu_runs, the file unchanged
         raise Failure(description=str(exc)) from None
     keys = context.partition_keys
@@ -189,12 +197,24 @@ def kefu_published(context: AssetExecutionContext) -> MaterializeResult:
                                        "business_days": f"{keys[0]}..{keys[-1]}"})
 
 
-kefu_live = define_asset_job(
-    "kefu_live",
-    selection=build_dbt_asset_selection([kefu_dbt_assets], dbt_selector="live")
-    | AssetSelection.assets(kefu_gate, kefu_published),
-    description="intraday refresh: the live marts' models (dbt selector `live`) → quality gate → publish",
-)
+@op(description="kefu refresh: lock, landing check, `dbt build --selector live`, quality gate, publish "
+                "(kefu.pipeline.run('live'))")
+def kefu_refresh(context: OpExecutionContext) -> None:
+    from kefu.errors import UserError
+    from kefu.pipeline import run
+
+    try:
+        rc = run("live", what=f"dagster kefu_live (run {context.run_id[:8]})")
+    except UserError as exc:  # landing problem, lock held by another run, refused publish: one line
+        raise Failure(description=str(exc)) from None
+    if rc != 0:
+        raise Failure(description=f"intraday refresh failed (exit {rc}); nothing published (see the step's log)")
+
+
+@job(description="intraday refresh of the live marts (what `kefu refresh` runs); no partition needed")
+def kefu_live():
+    kefu_refresh()
+
 
 kefu_daily = define_asset_job(
     "kefu_daily",
@@ -238,9 +258,7 @@ def landing_signature(landing: Path) -> tuple[str, float]:
 def landing_sensor(context: SensorEvaluationContext):
     """A run of kefu_live (the intraday refresh) when files under KEFU_LANDING_PATH are new or changed (cursor: hash of the listing),
     once they have been quiet for KEFU_LANDING_SETTLE_SECONDS (default 60) and no kefu run is in progress."""
-    from kefu.cli import default_landing
-
-    landing = default_landing()
+    landing = settings.landing_path()
     if not landing.is_dir():
         return SkipReason(f"landing folder not found: {landing}")
     signature, newest = landing_signature(landing)
@@ -249,16 +267,13 @@ def landing_sensor(context: SensorEvaluationContext):
     settle = float(os.environ.get("KEFU_LANDING_SETTLE_SECONDS", "60"))
     if time.time() - newest < settle:
         return SkipReason(f"landing files changed less than {settle:g} s ago; waiting for them to settle")
-    for job in (kefu_daily, kefu_live):
+    for kefu_job in (kefu_daily, kefu_live):
         active = context.instance.get_runs(
-            filters=RunsFilter(job_name=job.name, statuses=list(IN_PROGRESS_RUN_STATUSES)), limit=1)
+            filters=RunsFilter(job_name=kefu_job.name, statuses=list(IN_PROGRESS_RUN_STATUSES)), limit=1)
         if active:
-            return SkipReason(f"a {job.name} run is in progress ({active[0].run_id}); will look again")
-    key = last_business_day(dt.datetime.now(dt.timezone.utc))
-    if key is None:
-        return SkipReason(f"no complete business day since {PARTITION_START} yet")
+            return SkipReason(f"a {kefu_job.name} run is in progress ({active[0].run_id}); will look again")
     context.update_cursor(signature)
-    return RunRequest(run_key=f"landing-{signature[:16]}", partition_key=key, tags={"kefu/trigger": "landing"})
+    return RunRequest(run_key=f"landing-{signature[:16]}", tags={"kefu/trigger": "landing"})
 
 
 defs = Definitions(

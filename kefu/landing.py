@@ -19,6 +19,7 @@ import duckdb
 import yaml
 
 from kefu.errors import UserError
+from kefu.settings import build_db_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES_YAML = ROOT / "models" / "staging" / "kefu" / "_kefu__sources.yml"
@@ -31,6 +32,7 @@ class TableContract:
     required: bool
     columns: list[str]
     required_columns: list[str]
+    business_date: str | None = None  # the column that dates a row (meta.business_date): its day folder
 
 
 @dataclass
@@ -50,17 +52,26 @@ def contract() -> list[TableContract]:
             required=bool((table.get("meta") or {}).get("required", False)),
             columns=[c["name"] for c in columns],
             required_columns=[c["name"] for c in columns if (c.get("meta") or {}).get("required", False)],
+            business_date=(table.get("meta") or {}).get("business_date"),
         ))
     return sorted(tables, key=lambda t: t.name)
 
 
-def default_landing() -> Path:
-    return Path(os.environ.get("KEFU_LANDING_PATH", ROOT / "data" / "landing"))
+def empty_landing_message(root: Path | str) -> str:
+    """The one line for a landing folder that is missing or holds no file at all (the dbt hook says the same)."""
+    return (f"landing folder missing or empty: {root} (set KEFU_LANDING_PATH or --vars 'landing_path: ...' to the "
+            "folder holding raw_sessions/, raw_messages/, ..., or run `make sample`)")
 
 
 def landing_files(root: Path) -> list[Path]:
     """Every Parquet or CSV landing file of every contract table (what a build reads)."""
     return [path for table in contract() for path in _files(root, table.name)]
+
+
+def business_date_columns() -> dict[str, str]:
+    """table -> the column that dates its rows (the sources YAML's meta.business_date); tables without one (the
+    roster, FAQ questions, order lines, which follow their order) are absent."""
+    return {t.name: t.business_date for t in contract() if t.business_date}
 
 
 def landing_table_names() -> list[str]:
@@ -82,8 +93,7 @@ def csv_encoding(relative_path: str, setting: str | None = None) -> str:
 
 
 def utf8_cache_dir() -> Path:
-    db_path = Path(os.environ.get("KEFU_DB_PATH", "data/build/kefu.duckdb"))
-    return db_path.parent / "landing_utf8"
+    return build_db_path().parent / "landing_utf8"
 
 
 def _files(root: Path, table: str) -> list[Path]:
@@ -133,8 +143,8 @@ def _describe(con: duckdb.DuckDBPyConnection, path: Path, kind: str, relative: s
 def check_landing(root: Path) -> LandingReport:
     """Check every landing file; raise UserError (one line) on the first problem, else return notices."""
     report = LandingReport()
-    if not root.is_dir():
-        raise UserError(f"landing folder not found: {root} (set KEFU_LANDING_PATH or run `make sample`)")
+    if not root.is_dir() or not any(path.is_file() for path in root.rglob("*")):
+        raise UserError(empty_landing_message(root))
     con = duckdb.connect()
     try:
         for table in contract():

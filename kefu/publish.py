@@ -4,10 +4,14 @@ BI tools open the published file only; they never see a half-built or locked dat
 file holds the marts schema alone (no staging rows, no message content, no raw buyer ids) plus the run log
 ``main.kefu_runs``.
 
-Publishing is gated: `kefu publish` swaps the file in only when the last dbt build passed (every node in
-run_results.json is success / pass / warn / no-op) and the quality gate (`kefu check`) passed for the current build
-database (gate_result.json beside it records the build database's mtime, which must still match). Otherwise it
-refuses with one line on stderr, exit 2, and the published file stays byte-identical.
+Publishing is gated. A daily run (`kefu build`, `make publish`, the Dagster job kefu_daily) is published only when its
+dbt invocation was a `dbt build` and every node in its run_results.json is success / pass / warn / no-op, and the
+quality gate (`kefu check`) passed for the current build database (gate_result.json beside it records the build
+database's mtime, which must still match). An intraday refresh (`kefu refresh`, the Dagster job kefu_live) is
+published under the same gate when its dbt invocation was a `dbt build --selector live` whose selected nodes all
+passed, and a daily run has been published from the same build database before (the run log says so): a refresh
+updates the live marts of a database whose other marts a full build made. Otherwise publish refuses with one line on
+stderr, exit 2, and the published file stays byte-identical.
 
 Run log: every attempt, published or refused, appends one row to ``main.kefu_runs`` of the run-log file
 ``kefu_runs.duckdb`` beside the published database. A published file carries a copy of that table as of its own
@@ -26,15 +30,18 @@ from typing import Any
 import duckdb
 
 from kefu.errors import PublishRefused, UserError
+from kefu.settings import build_db_path, published_path, run_results_path
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED_SCHEMA = "marts"
 CATALOG = ROOT / "docs" / "column_catalog.yml"
 RUNS_TABLE = "kefu_runs"
 OK_STATUSES = {"success", "pass", "warn", "no-op"}
+RUN_KINDS = ("daily", "live")
 RUNS_DDL = f"""
 create table if not exists main.{RUNS_TABLE} (
     run_id varchar primary key,
+    kind varchar,
     started_at timestamp with time zone,
     finished_at timestamp with time zone,
     as_of date,
@@ -53,16 +60,7 @@ create table if not exists main.{RUNS_TABLE} (
 """
 
 
-def build_path() -> Path:
-    return Path(os.environ.get("KEFU_DB_PATH", ROOT / "data" / "build" / "kefu.duckdb"))
-
-
-def published_path() -> Path:
-    return Path(os.environ.get("KEFU_PUBLISHED_PATH", ROOT / "data" / "published" / "kefu.duckdb"))
-
-
-def run_results_path() -> Path:
-    return Path(os.environ.get("KEFU_RUN_RESULTS", ROOT / "target" / "run_results.json"))
+build_path = build_db_path
 
 
 def run_log_path(target: Path) -> Path:
@@ -137,8 +135,8 @@ def write_published(source: Path, target: Path, run_log: Path | None = None, run
     return target
 
 
-def _dbt_counts(run_results: Path) -> tuple[dict[str, int], str | None]:
-    """(pass/warn/error counts, refusal reason or None) from dbt's run_results.json."""
+def _dbt_counts(run_results: Path, kind: str = "daily") -> tuple[dict[str, int], str | None]:
+    """(pass/warn/error counts, refusal reason or None) from dbt's run_results.json of a run of this kind."""
     counts = {"dbt_pass": 0, "dbt_warn": 0, "dbt_error": 0}
     try:
         data = json.loads(run_results.read_text(encoding="utf-8"))
@@ -157,9 +155,12 @@ def _dbt_counts(run_results: Path) -> tuple[dict[str, int], str | None]:
         else:
             counts["dbt_error"] += 1
             bad.append(f"{r.get('unique_id', '?')} {status}")
-    which = (data.get("args") or {}).get("which")
+    args = data.get("args") or {}
+    which = args.get("which")
     if which and which != "build":
         return counts, f"the last dbt invocation was `dbt {which}`, not `dbt build` ({run_results})"
+    if kind == "live" and args.get("selector") != "live":
+        return counts, f"the dbt results at {run_results} are not of an intraday refresh (`dbt build --selector live`)"
     if not results:
         return counts, f"dbt run results list no nodes: {run_results}"
     if bad:
@@ -209,10 +210,29 @@ def _build_facts(source: Path) -> dict[str, Any]:
     return facts
 
 
-def _landing_files() -> int:
-    from kefu.landing import default_landing, landing_files
+def _daily_published_before(run_log: Path, source: Path) -> str | None:
+    """Refusal reason for a live publish when no daily run was published from this build database, else None."""
+    reason = (f"no daily run has been published from {source} yet: an intraday refresh publishes only on a build "
+              "database that a full `kefu build` published before (run `kefu build` first)")
+    if not run_log.exists():
+        return reason
+    con = duckdb.connect(str(run_log), read_only=True)
+    try:
+        found = con.execute(
+            f"select count(*) from main.{RUNS_TABLE} where published and coalesce(kind, 'daily') = 'daily' "
+            "and build_db = ?", [str(source.resolve())]).fetchone()[0]
+    except duckdb.Error:
+        found = 0
+    finally:
+        con.close()
+    return None if found else reason
 
-    return len(landing_files(default_landing()))
+
+def _landing_files() -> int:
+    from kefu.landing import landing_files
+    from kefu.settings import landing_path
+
+    return len(landing_files(landing_path()))
 
 
 def _log_run(run_log: Path, row: dict[str, Any]) -> None:
@@ -220,6 +240,7 @@ def _log_run(run_log: Path, row: dict[str, Any]) -> None:
     con = duckdb.connect(str(run_log))
     try:
         con.execute(RUNS_DDL)
+        con.execute(f"alter table main.{RUNS_TABLE} add column if not exists kind varchar")
         cols = list(row)
         con.execute(
             f"insert into main.{RUNS_TABLE} ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
@@ -233,20 +254,26 @@ def publish(
     source: str | Path | None = None,
     target: str | Path | None = None,
     run_results: str | Path | None = None,
+    kind: str = "daily",
 ) -> Path:
-    """Gated atomic publish; raises PublishRefused (after logging the attempt) when the build or gate did not pass."""
+    """Gated atomic publish of a daily run or an intraday refresh (kind 'live'); raises PublishRefused (after logging
+    the attempt) when the run or the gate did not pass."""
+    if kind not in RUN_KINDS:
+        raise UserError(f"unknown run kind {kind!r} (expected one of {', '.join(RUN_KINDS)})")
     started = dt.datetime.now(dt.timezone.utc)
     source = Path(source) if source else build_path()
     target = Path(target) if target else published_path()
-    run_results = Path(run_results) if run_results else run_results_path()
+    run_results = Path(run_results) if run_results else run_results_path(kind)
     if not source.exists():
         raise _user_error(f"build database not found: {source} (run `make build` first)")
     run_log = run_log_path(target)
-    counts, dbt_reason = _dbt_counts(run_results)
+    counts, dbt_reason = _dbt_counts(run_results, kind)
     gate, gate_reason = _gate_state(source)
-    reason = dbt_reason or gate_reason
+    order_reason = _daily_published_before(run_log, source) if kind == "live" else None
+    reason = dbt_reason or order_reason or gate_reason
     row: dict[str, Any] = {
         "run_id": uuid.uuid4().hex,
+        "kind": kind,
         "started_at": started,
         "finished_at": None,
         **_build_facts(source),

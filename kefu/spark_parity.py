@@ -1,4 +1,4 @@
-"""Parity of the Spark build with the DuckDB build (issue 13): every published mart, row for row.
+"""Parity of the Spark build with the DuckDB build: every published mart, row for row.
 
 The Spark build (`dbt build --target spark`, Spark local mode) writes each table as a Parquet folder in its warehouse
 (KEFU_SPARK_DIR/warehouse/<schema>.db/<table>/); the DuckDB build writes KEFU_DB_PATH. This module reads both with

@@ -13,19 +13,12 @@ from pathlib import Path
 
 import duckdb
 
-# table -> the column that says when a row became known (None: roster-like tables, always present)
-EVENT_COLUMN = {
-    "raw_sessions": "started_at",
-    "raw_messages": "sent_at",
-    "raw_orders": None,  # handled apart: versions as of the cutoff
-    "raw_order_items": None,  # lines of the orders present at the cutoff
-    "raw_agents": None,
-    "raw_agent_status": "started_at",
-    "raw_ratings": "rated_at",
-    "raw_faq_questions": None,
-    "raw_faq_events": "occurred_at",
-    "raw_visits": "visited_at",
-}
+from kefu.landing import business_date_columns, landing_table_names
+
+# table -> the column that says when a row became known (None: roster-like tables, always present; orders and their
+# lines are handled apart: versions as of the cutoff, lines of the orders present at the cutoff)
+EVENT_COLUMN = {name: business_date_columns().get(name) for name in landing_table_names()}
+EVENT_COLUMN["raw_orders"] = None
 
 
 def _ts(column: str) -> str:
@@ -96,15 +89,9 @@ def _orders_at(files: str, cut: str) -> str:
 
 
 # table -> the business date of a row (text timestamps parsed as staging does; unparsable rows go to the first day)
-DATE_OF_ROW = {
-    "raw_sessions": "started_at",
-    "raw_messages": "sent_at",
-    "raw_orders": "coalesce(try_cast(updated_at as timestamp), try_cast(created_at as timestamp))",
-    "raw_agent_status": "started_at",
-    "raw_ratings": "rated_at",
-    "raw_faq_events": "occurred_at",
-    "raw_visits": "visited_at",
-}
+# the expression dating a row of a table for its day folder: its business date column, an order by its latest version
+DATE_OF_ROW = {**business_date_columns(),
+               "raw_orders": "coalesce(try_cast(updated_at as timestamp), try_cast(created_at as timestamp))"}
 
 
 def partition_by_date(source: str | Path, out: str | Path) -> dict[str, list[str]]:

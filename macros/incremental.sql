@@ -9,16 +9,23 @@
     full-refresh result.
 -#}
 
+{% macro is_intraday_run() -%}
+    {#-
+        The intraday switch: env KEFU_RUN_KIND=live, which `kefu refresh` and the Dagster job kefu_live set (kefu/pipeline.py).
+        Any other value, or none, is a daily run. An env var, not a --vars entry: a changed var re-parses the project.
+    -#}
+    {{- return(env_var('KEFU_RUN_KIND', 'daily') == 'live') -}}
+{%- endmacro %}
+
 {% macro lookback_days() -%}
     {#-
         late_arrival_days + the longest final_pay_days in force (the global var or any shop_rules row); a model whose
         rows depend only on messages (config lookback_horizon='late_arrival': the human phase, daily receptions) needs
         late_arrival_days alone — nothing of a day changes once its late rows have landed.
     -#}
-    {%- if invocation_args_dict.get('selector') == 'live' -%}
-        {#- the intraday refresh (`kefu refresh` = dbt run --selector live) recomputes the latest date only: late rows
-            and the forward-looking horizons of earlier days wait for the daily run (DECISIONLOG "Intraday refresh
-            and live marts") -#}
+    {%- if is_intraday_run() -%}
+        {#- the intraday refresh recomputes the latest date only: late rows and the forward-looking horizons of
+            earlier days wait for the daily run (DECISIONLOG "Intraday refresh and live marts") -#}
         {{- return(0) -}}
     {%- endif -%}
     {%- if config.get('lookback_horizon') == 'late_arrival' -%}

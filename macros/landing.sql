@@ -3,6 +3,9 @@
 {%- endmacro %}
 
 {% macro landing_tables() -%}
+    {#- The contract's table names in load order, for models that must list their refs while dbt parses (graph, which
+        holds the sources YAML, is empty then). prepare_landing stops the run if this list and the sources YAML ever
+        disagree, so the YAML stays the one contract. -#}
     {{- return(['raw_sessions', 'raw_messages', 'raw_orders', 'raw_order_items', 'raw_agents',
                 'raw_agent_status', 'raw_ratings', 'raw_faq_questions', 'raw_faq_events', 'raw_visits']) -}}
 {%- endmacro %}
@@ -201,7 +204,9 @@
     {% if execute and flags.WHICH in ('build', 'run', 'test', 'seed', 'compile', 'show') %}
         {% set root = landing_path() | replace('\\', '/') %}
         {% set root = root[:-1] if root.endswith('/') else root %}
-        {% if run_query("select count(*) from glob('" ~ root ~ "/*')").columns[0].values()[0] == 0 %}
+        {#- glob() lists files, not folders: '**' finds the files inside the table folders (a landing root holds
+            only table folders, e.g. raw_sessions/part-0.parquet or raw_messages/date=2026-11-01/part-0.parquet) -#}
+        {% if run_query("select count(*) from glob('" ~ root ~ "/**')").columns[0].values()[0] == 0 %}
             {{ _landing_fail("landing folder missing or empty: " ~ root ~ " (set KEFU_LANDING_PATH or --vars "
                              ~ "'landing_path: ...' to the folder holding raw_sessions/, raw_messages/, ..., or run "
                              ~ "`make sample`)") }}
@@ -211,6 +216,11 @@
             {{ log("WARNING: KEFU_BUYER_SALT is not set: buyer pseudonyms use the public development salt. Set it to a "
                    ~ "secret of your own for real exports (the default is meant for the generated sample only).",
                    info=true) }}
+        {% endif %}
+        {% set declared = landing_contract() | map(attribute='name') | sort | list %}
+        {% if declared != (landing_tables() | sort | list) %}
+            {{ _landing_fail("the sources YAML lists " ~ declared | join(', ') ~ " but macro landing_tables() lists "
+                             ~ landing_tables() | sort | join(', ') ~ ": add the table to both") }}
         {% endif %}
         {% do run_query("create schema if not exists landing") %}
         {% set catalog = [] %}

@@ -1,5 +1,5 @@
 {#-
-    Per-shop rules (issue 14, DECISIONLOG "Per-shop rules"). seeds/shop_rules.csv holds effective-dated overrides of
+    Per-shop rules. seeds/shop_rules.csv holds effective-dated overrides of
     the rule vars per (platform, shop_id); int_shop_rules__effective resolves them (empty cell = the global var) into
     [effective_from, effective_to) ranges. A model reading a rule joins that model on (platform, shop_id, date)
     with join_shop_rules() and reads the value with shop_rule(): the rule in force on date D governs the receptions,
@@ -7,37 +7,24 @@
 -#}
 
 {% macro shop_rule_specs() -%}
-    {#- The rules a shop may set: name -> kind (enum, int1 = whole number >= 1, int0 = >= 0, bool, time 'HH:MM'). -#}
-    {{- return({
-        'attribution_rule': 'enum',
-        'inquiry_valid_days': 'int1',
-        'final_pay_days': 'int1',
-        'after_sale_days': 'int1',
-        'followup_not_lost': 'bool',
-        'followup_gap_hours': 'int1',
-        'filter_account_enabled': 'bool',
-        'filter_ad_enabled': 'bool',
-        'filter_single_line_enabled': 'bool',
-        'filter_monologue_enabled': 'bool',
-        'monologue_max_buyer_msgs': 'int0',
-        'assessment_start': 'time',
-        'assessment_end': 'time',
-        'response_deadline_seconds': 'int1',
-        'slow_reply_seconds': 'int1',
-        'chat_reply_deadline_hours': 'int1',
-    }) -}}
+    {#- The rules a shop may set (rule registry entries with per_shop: true), in registry order: name -> kind. -#}
+    {%- set specs = {} -%}
+    {%- for name, spec in rule_registry().items() if spec.get('per_shop') -%}
+        {%- do specs.update({name: spec.kind}) -%}
+    {%- endfor -%}
+    {{- return(specs) -}}
 {%- endmacro %}
 
 {% macro rule_sql_type(kind) -%}
-    {{- 'boolean' if kind == 'bool' else ('integer' if kind in ('int0', 'int1') else 'string') -}}
+    {{- 'boolean' if kind == 'boolean' else ('integer' if kind in ('whole_0', 'whole_1') else 'string') -}}
 {%- endmacro %}
 
 {% macro rule_default(name) -%}
     {#- The global var of a rule as a SQL literal. -#}
     {%- set kind = shop_rule_specs()[name] -%}
-    {%- if kind == 'bool' -%}
+    {%- if kind == 'boolean' -%}
         {{ 'true' if var(name) else 'false' }}
-    {%- elif kind in ('int0', 'int1') -%}
+    {%- elif kind in ('whole_0', 'whole_1') -%}
         {{ var(name) | int }}
     {%- else -%}
         '{{ var(name) }}'
@@ -122,23 +109,20 @@
                             then 'unknown shop ' || platform || '/' || shop_id || ' (not in seeds/shops.csv)'
                         {%- for name, kind in specs.items() %}
                         {%- set v = "nullif(trim(" ~ name ~ "), '')" %}
-                        {%- if kind == 'enum' %}
-                        when {{ v }} is not null and {{ v }} not in ('order', 'payment', 'order_first')
-                            then 'unknown {{ name }} ' || {{ v }} || ' (order, payment, order_first)'
-                        {%- elif kind == 'int1' %}
+                        {%- if kind == 'choice' %}
+                        when {{ v }} is not null and {{ v }} not in ('{{ rule_registry()[name].allowed | join("', '") }}')
+                            then 'unknown {{ name }} ' || {{ v }} || ' (expected {{ rule_kind_expected(name) }})'
+                        {%- elif kind in ('whole_1', 'whole_0') %}
                         when {{ v }} is not null and (not {{ regex_matches(v, "'^[0-9]{1,6}$'") }}
-                            or cast({{ v }} as integer) < 1)
-                            then '{{ name }} must be a whole number >= 1, not ' || {{ v }}
-                        {%- elif kind == 'int0' %}
-                        when {{ v }} is not null and not {{ regex_matches(v, "'^[0-9]{1,6}$'") }}
-                            then '{{ name }} must be a whole number >= 0, not ' || {{ v }}
-                        {%- elif kind == 'bool' %}
+                            or cast({{ v }} as integer) < {{ 1 if kind == 'whole_1' else 0 }})
+                            then '{{ name }} must be {{ rule_kind_expected(name) }}, not ' || {{ v }}
+                        {%- elif kind == 'boolean' %}
                         when {{ v }} is not null and lower({{ v }}) not in ('true', 'false')
-                            then '{{ name }} must be true or false, not ' || {{ v }}
+                            then '{{ name }} must be {{ rule_kind_expected(name) }}, not ' || {{ v }}
                         {%- else %}
                         when {{ v }} is not null
-                            and not {{ regex_matches(v, "'^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$'") }}
-                            then '{{ name }} must be a time HH:MM (00:00 to 24:00), not ' || {{ v }}
+                            and not {{ regex_matches(v, "'" ~ time_text_pattern() ~ "'") }}
+                            then '{{ name }} must be {{ rule_kind_expected(name) }}, not ' || {{ v }}
                         {%- endif %}
                         {%- endfor %}
                         when coalesce(cast(nullif(trim(final_pay_days), '') as integer), {{ var('final_pay_days') | int }})
@@ -175,8 +159,8 @@
             {%- set expression = 'cast(null as ' ~ rule_sql_type(kind) ~ ')' -%}
         {%- else -%}
             {%- set cell = "nullif(trim(cast(" ~ alias ~ "." ~ name ~ " as string)), '')" -%}
-            {%- set expression = ("lower(" ~ cell ~ ") = 'true'") if kind == 'bool'
-                else (("cast(" ~ cell ~ " as integer)") if kind in ('int0', 'int1') else cell) -%}
+            {%- set expression = ("lower(" ~ cell ~ ") = 'true'") if kind == 'boolean'
+                else (("cast(" ~ cell ~ " as integer)") if kind in ('whole_0', 'whole_1') else cell) -%}
         {%- endif -%}
         {%- do columns.append(expression ~ ' as ' ~ prefix ~ name) -%}
     {%- endfor -%}

@@ -1,54 +1,62 @@
+{% macro rule_registry() -%}
+    {#- The rule registry (var rule_registry in dbt_project.yml): name -> {kind, allowed, per_shop, meaning}. -#}
+    {{- return(var('rule_registry')) -}}
+{%- endmacro %}
+
+{% macro rule_kind_expected(name) -%}
+    {#- What a rule accepts, in words: the one text both checks (vars and seeds/shop_rules.csv) print. -#}
+    {%- set spec = rule_registry()[name] -%}
+    {{- return({
+        'text': 'a text',
+        'date': 'a date YYYY-MM-DD',
+        'date_or_null': 'a date YYYY-MM-DD or null',
+        'share': 'a share between 0 and 1',
+        'whole_1': 'a whole number >= 1',
+        'whole_0': 'a whole number >= 0',
+        'boolean': 'true or false',
+        'time': 'a time HH:MM (00:00 to 24:00)',
+        'choice': 'one of ' ~ (spec.get('allowed', []) | join(', ')),
+    }[spec.kind]) -}}
+{%- endmacro %}
+
+{% macro time_text_pattern() -%}
+    {#- HH:MM from 00:00 to 23:59, or 24:00 (end of day): the one definition of a rule time. -#}
+    {{- return('^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$') -}}
+{%- endmacro %}
+
+{% macro _rule_value_ok(name, value) -%}
+    {#- Whether a var value fits its registry kind (Jinja side of the check). -#}
+    {%- set spec = rule_registry()[name] -%}
+    {%- set kind = spec.kind -%}
+    {%- set is_whole = value is number and value is not boolean and value == (value | int) -%}
+    {%- set is_date = value is not none and modules.re.match('^\d{4}-\d{2}-\d{2}$', value | string) is not none -%}
+    {%- if kind == 'whole_1' -%}{{ return(is_whole and value >= 1) }}
+    {%- elif kind == 'whole_0' -%}{{ return(is_whole and value >= 0) }}
+    {%- elif kind == 'boolean' -%}{{ return(value is boolean) }}
+    {%- elif kind == 'time' -%}{{ return(modules.re.match(time_text_pattern(), value | string) is not none) }}
+    {%- elif kind == 'choice' -%}{{ return(value in spec.allowed) }}
+    {%- elif kind == 'date' -%}{{ return(is_date) }}
+    {%- elif kind == 'date_or_null' -%}{{ return(value is none or is_date) }}
+    {%- elif kind == 'share' -%}{{ return(value is number and value is not boolean and 0 <= value <= 1) }}
+    {%- else -%}{{ return(value is string) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro _var_error(name, expected) %}
     {{ exceptions.raise_compiler_error(
         "Invalid var " ~ name ~ "=" ~ (var(name) | string) ~ ": expected " ~ expected ~ ".") }}
 {% endmacro %}
 
 {% macro validate_vars() %}
-    {#- Reject a wrong --vars value with a one-line message before any model runs. -#}
+    {#- Reject a wrong --vars value with a one-line message before any model runs (the rule registry's kinds). -#}
     {% if execute %}
-        {% if var('attribution_rule') not in ('order', 'payment', 'order_first') %}
-            {{ _var_error('attribution_rule', "one of order, payment, order_first") }}
-        {% endif %}
-        {% for name in ['inquiry_valid_days', 'final_pay_days', 'after_sale_days', 'followup_gap_hours',
-                        'response_deadline_seconds', 'slow_reply_seconds', 'recent_contact_hours',
-                        'chat_reply_deadline_hours', 'rolling_reply_days'] %}
-            {% if var(name) is not number or var(name) is boolean or var(name) < 1 or var(name) != (var(name) | int) %}
-                {{ _var_error(name, "a whole number >= 1") }}
-            {% endif %}
-        {% endfor %}
-        {% for name in ['monologue_max_buyer_msgs', 'busy_waiting', 'late_arrival_days'] %}
-            {% if var(name) is not number or var(name) is boolean or var(name) < 0 or var(name) != (var(name) | int) %}
-                {{ _var_error(name, "a whole number >= 0") }}
+        {% for name in rule_registry() %}
+            {% if not _rule_value_ok(name, var(name, none)) %}
+                {{ _var_error(name, rule_kind_expected(name)) }}
             {% endif %}
         {% endfor %}
         {% if var('final_pay_days') < var('inquiry_valid_days') %}
             {{ _var_error('final_pay_days', "a number >= inquiry_valid_days (" ~ var('inquiry_valid_days') ~ ")") }}
-        {% endif %}
-        {% for name in ['filter_account_enabled', 'filter_ad_enabled', 'filter_single_line_enabled',
-                        'filter_monologue_enabled', 'followup_not_lost'] %}
-            {% if var(name) is not boolean %}
-                {{ _var_error(name, "true or false") }}
-            {% endif %}
-        {% endfor %}
-        {% for name in ['assessment_start', 'assessment_end', 'douyin_assessment_end'] %}
-            {% set parts = (var(name) | string).split(':') %}
-            {% if parts | length != 2 or not parts[0].isdigit() or not parts[1].isdigit()
-                  or (parts[0] | int) > 24 or (parts[1] | int) > 59 %}
-                {{ _var_error(name, "a time HH:MM between 00:00 and 24:00") }}
-            {% endif %}
-        {% endfor %}
-        {% if var('as_of') is not none and modules.re.match('^\d{4}-\d{2}-\d{2}$', var('as_of') | string) is none %}
-            {{ _var_error('as_of', "a date YYYY-MM-DD or null") }}
-        {% endif %}
-        {% if modules.re.match('^\d{4}-\d{2}-\d{2}$', var('earliest_plausible_date') | string) is none %}
-            {{ _var_error('earliest_plausible_date', "a date YYYY-MM-DD") }}
-        {% endif %}
-        {% if var('latest_plausible_date') is not none
-              and modules.re.match('^\d{4}-\d{2}-\d{2}$', var('latest_plausible_date') | string) is none %}
-            {{ _var_error('latest_plausible_date', "a date YYYY-MM-DD or null") }}
-        {% endif %}
-        {% if var('reject_error_share') is not number or var('reject_error_share') < 0 or var('reject_error_share') > 1 %}
-            {{ _var_error('reject_error_share', "a share between 0 and 1") }}
         {% endif %}
     {% endif %}
     select 1

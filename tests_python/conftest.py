@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from kefu.pipeline import dbt_command
+from kefu.settings import dbt_env
+
 ROOT = Path(__file__).resolve().parent.parent
 DBT = str(Path(sys.executable).with_name("dbt"))
 
@@ -34,15 +37,8 @@ def project_copy(dest: Path) -> Path:
 
 def run_dbt(args: list[str], db_path: Path, landing: Path, target: str, check: bool = False,
             project: Path = ROOT) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(ROOT / "profiles"),
-        "KEFU_DB_PATH": str(db_path),
-        "KEFU_LANDING_PATH": str(landing),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    }
-    target = target_dir(target).name
-    cmd = [DBT, *args, "--project-dir", str(project), "--target-path", target, "--log-path", str(db_path.parent / "logs")]
+    env = dbt_env(KEFU_DB_PATH=str(db_path), KEFU_LANDING_PATH=str(landing))
+    cmd = dbt_command(args, target_dir(target).name, project=project, log_path=db_path.parent / "logs")
     proc = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")

@@ -1,4 +1,4 @@
-"""The benchmark's figures: the README table comes from benchmarks/*.json, and memory is the measured tree's own."""
+"""The benchmark's figures: the performance table comes from benchmarks/*.json, and memory is the measured tree's own."""
 from __future__ import annotations
 
 import sys
@@ -7,9 +7,9 @@ from kefu.bench import ROOT, TABLE_END, TABLE_START, _timed, bench_table
 
 
 def test_readme_performance_table_is_generated_from_benchmark_json():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
     section = readme.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0].strip()
-    assert section == bench_table().strip(), "README table out of date: run `kefu bench-table`"
+    assert section == bench_table().strip(), "docs/performance.md table out of date: run `kefu bench-table`"
 
 
 def test_peak_memory_is_the_child_process_tree_not_the_caller():

@@ -1,4 +1,4 @@
-"""The daily run reads only new landing files and still equals a full refresh (issue 11, DECISIONLOG "Daily run").
+"""The daily run reads only new landing files and still equals a full refresh.
 
 A date-partitioned landing folder (`<table>/date=YYYY-MM-DD/part-0.parquet`) is built in two steps, the way a daily
 export grows: first the days before a cutoff; then the later days' folders are added, one late file of messages
@@ -17,8 +17,11 @@ import duckdb
 import pytest
 
 from conftest import run_dbt
+
 from kefu.split import partition_by_date
 from test_incremental import table_differences
+
+pytestmark = pytest.mark.slow
 
 MODELS_AND_SEEDS = ["build", "--resource-type", "seed", "--resource-type", "model"]
 CUTOFF = "2026-11-10"
@@ -113,7 +116,9 @@ def test_daily_run_reads_new_files_only_and_equals_full_refresh(stages, tmp_path
     assert table_differences(db, reference) == {}
 
 
-LIVE_MARTS = ["agg_shop_hourly_load", "agg_agent_daily_receptions", "agg_agent_daily_service"]
+LIVE_MARTS = ["agg_shop_hourly_load", "agg_agent_daily_receptions", "agg_agent_daily_service",
+              "agg_shop_daily_receptions", "agg_shop_daily_service", "agg_shop_daily_sales", "agg_agent_daily_sales",
+              "agg_agent_live_status"]
 
 
 def _mart_rows(db: Path, mart: str) -> list[tuple]:
@@ -137,7 +142,7 @@ def test_intraday_refresh_updates_live_marts_only(stages, tmp_path):
     _land(daily)
     db = tmp_path / "live.duckdb"
     run_dbt(MODELS_AND_SEEDS, db, landing, "target_pytest_live", check=True)
-    before = {m: _mart_rows(db, m) for m in [*LIVE_MARTS, "fct_inquiry_conversion", "agg_shop_daily_sales"]}
+    before = {m: _mart_rows(db, m) for m in [*LIVE_MARTS, "fct_inquiry_conversion", "agg_shop_daily_performance"]}
     _land(intraday)
     env = {**os.environ, "KEFU_DB_PATH": str(db), "KEFU_LANDING_PATH": str(landing),
            "KEFU_DBT_TARGET_PATH": str(target_dir("target_pytest_live"))}
@@ -152,5 +157,5 @@ def test_intraday_refresh_updates_live_marts_only(stages, tmp_path):
         assert _mart_rows(db, mart) == _mart_rows(reference, mart), mart
     assert any(before[m] != _mart_rows(db, m) for m in LIVE_MARTS)
     # the other marts wait for the daily run
-    for mart in ("fct_inquiry_conversion", "agg_shop_daily_sales"):
+    for mart in ("fct_inquiry_conversion", "agg_shop_daily_performance"):
         assert _mart_rows(db, mart) == before[mart], mart

@@ -1,4 +1,4 @@
-"""Browser test of the Streamlit dashboard (issue 15 items 3-4): `kefu dashboard` on a published file, every page
+"""Browser test of the Streamlit dashboard `kefu dashboard` on a published file, every page
 rendered in headless Chromium, the figures on screen equal to kefu/dashboard/queries.py on the same file.
 
 The published file is built here (the session's small dbt build, published to a temporary file) unless
@@ -12,6 +12,7 @@ test-output/screenshots/<page>.png.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -22,6 +23,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import pytest
@@ -33,10 +35,10 @@ SCREENSHOTS = ROOT / "test-output" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(
     not (CHROMIUM and CHROMEDRIVER),
     reason="chromium and chromium-driver are not installed (run `make chromium`, or `make e2e` which installs them)",
-)
+)]
 
 
 def _free_port() -> int:
@@ -58,10 +60,11 @@ def published(request, tmp_path_factory) -> Path:
     return write_published(built_db, tmp_path_factory.mktemp("published") / "kefu.duckdb")
 
 
-@pytest.fixture(scope="module")
-def dashboard(published, tmp_path_factory) -> str:
+@contextlib.contextmanager
+def running_dashboard(published: Path, log_dir: Path) -> Iterator[str]:
+    """`kefu dashboard` on the published file, the README's command, until the block ends; yields its URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("dashboard") / "streamlit.log"
+    log = log_dir / "streamlit.log"
     env = {**os.environ, "KEFU_PUBLISHED_PATH": str(published)}
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "kefu.cli", "dashboard", "--port", str(port),
@@ -91,7 +94,13 @@ def dashboard(published, tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def dashboard(published, tmp_path_factory) -> Iterator[str]:
+    with running_dashboard(published, tmp_path_factory.mktemp("dashboard")) as url:
+        yield url
+
+
+def chromium_driver(profile_dir: Path):
+    """Selenium driving Debian's headless chromium with a 1400×2000 viewport and an empty profile."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -99,14 +108,19 @@ def browser(tmp_path_factory):
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,2000", "--lang=zh-CN",
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+                "--window-size=1400,2000", "--lang=zh-CN", f"--user-data-dir={profile_dir}"):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_window_size(1400, 2000)
     # the viewport itself 1400×2000 (the window size includes no browser UI in headless mode, but be exact)
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                            {"width": 1400, "height": 2000, "deviceScaleFactor": 1, "mobile": False})
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    driver = chromium_driver(tmp_path_factory.mktemp("chromium-profile"))
     yield driver
     driver.quit()
 
@@ -154,6 +168,9 @@ def render(browser, url: str, title: str, screenshot: str, expect_metrics: int =
     return shown
 
 
+SCREEN_METRICS = 13  # now (4), the day's headline (6), agent vs silent sales (3)
+
+
 def _busiest_day(published: Path) -> dt.date:
     with duckdb.connect(str(published), read_only=True) as con:
         return con.execute("select reception_date from marts.agg_shop_daily_receptions group by all "
@@ -161,6 +178,8 @@ def _busiest_day(published: Path) -> dt.date:
 
 
 def _assert_screen(shown: dict[str, str], day: dt.date, shop: str | None, published: Path) -> None:
+    """Every figure of the 客服大屏 headline equals the query on the published file (the marts' own numbers)."""
+    now = q.live_now(shop, published)
     rec = q.screen_receptions(day, shop, published)
     svc = q.screen_service(day, shop, published)
     split = q.sales_split(day, shop, q.DEFAULT_RULE, published)
@@ -170,13 +189,15 @@ def _assert_screen(shown: dict[str, str], day: dt.date, shop: str | None, publis
         "回复率": q.fmt_pct(svc["reply_rate"]), "三分钟响应率": q.fmt_pct(svc["three_minute_response_rate"]),
         "客服销售额": q.fmt_amount(split["agent_sales_amount"]),
         "静默销售额": q.fmt_amount(split["silent_sales_amount"]),
+        "在线客服数": q.fmt_int(now["online_agents"]), "接待中会话": q.fmt_int(now["open_sessions"]),
+        "排队买家": q.fmt_int(now["waiting_buyers"]), "最长等待": q.fmt_seconds(now["longest_wait_seconds"]),
     }
     assert {k: shown.get(k) for k in expected} == expected
     assert f"business date {day.isoformat()}" in shown["__text__"]
 
 
 def test_screen_latest_day(browser, dashboard, published):
-    shown = render(browser, f"{dashboard}/", "客服大屏", "screen_latest", expect_metrics=9)
+    shown = render(browser, f"{dashboard}/", "客服大屏", "screen_latest", expect_metrics=SCREEN_METRICS)
     latest = q.latest_business_date(published)
     _assert_screen(shown, latest, None, published)
     # freshness badge: main.kefu_runs when present, else the latest business date
@@ -193,7 +214,7 @@ def test_screen_latest_day(browser, dashboard, published):
 def test_screen_busiest_day_and_one_shop(browser, dashboard, published):
     day = _busiest_day(published)
     shown = render(browser, f"{dashboard}/?date={day.isoformat()}", "客服大屏", "screen_busiest_day",
-                   expect_metrics=9)
+                   expect_metrics=SCREEN_METRICS)
     _assert_screen(shown, day, None, published)
     assert int(shown["咨询人数"].replace(",", "")) > 0
 
@@ -203,7 +224,7 @@ def test_screen_busiest_day_and_one_shop(browser, dashboard, published):
             "select shop_id, reply_rate, three_minute_response_rate from marts.agg_shop_daily_service "
             "where service_date = ? and reply_rate is not null order by shop_id limit 1", [day]).fetchone()
     shown = render(browser, f"{dashboard}/?date={day.isoformat()}&shop={shop}", "客服大屏", "screen_one_shop",
-                   expect_metrics=9)
+                   expect_metrics=SCREEN_METRICS)
     _assert_screen(shown, day, shop, published)
     assert shown["回复率"] == q.fmt_pct(reply_rate)
     assert shown["三分钟响应率"] == q.fmt_pct(three_min)

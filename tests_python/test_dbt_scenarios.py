@@ -7,8 +7,11 @@ import subprocess
 import sys
 
 import duckdb
+import pytest
 
 from conftest import DBT, ROOT, run_dbt
+
+pytestmark = pytest.mark.slow
 
 
 def _query(db, sql):

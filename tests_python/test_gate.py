@@ -121,6 +121,38 @@ def test_publish_refuses_failed_dbt_build_and_stale_gate(db_copy, tmp_path):
     assert not published.exists()
 
 
+def test_live_publish_needs_a_live_run_on_a_published_daily_build(db_copy, tmp_path):
+    """An intraday refresh is published only from a passing `dbt build --selector live` on a build database that a
+    daily run published before; each refusal leaves the published file byte-identical."""
+    from kefu.errors import PublishRefused
+    from kefu.gate import run_gate
+    from kefu.publish import publish
+
+    published = tmp_path / "published" / "kefu.duckdb"
+    live = tmp_path / "run_results_live.json"
+    live.write_text(json.dumps({"args": {"which": "build", "selector": "live"}, "results": [
+        {"unique_id": "model.kefu.agg_shop_daily_receptions", "status": "success"}]}))
+    assert run_gate(db_copy, tmp_path / "gate.html").passed
+    with pytest.raises(PublishRefused, match="no daily run has been published from"):
+        publish(db_copy, published, live, kind="live")
+    assert not published.exists()
+    publish(db_copy, published, RUN_RESULTS)  # the daily run
+    before = _sha(published)
+    # a daily build's results are not a refresh's
+    with pytest.raises(PublishRefused, match="not of an intraday refresh"):
+        publish(db_copy, published, RUN_RESULTS, kind="live")
+    failed = tmp_path / "run_results_failed.json"
+    failed.write_text(json.dumps({"args": {"which": "build", "selector": "live"}, "results": [
+        {"unique_id": "test.kefu.assert_agent_consult_identity", "status": "fail"}]}))
+    with pytest.raises(PublishRefused, match="did not pass: test.kefu.assert_agent_consult_identity"):
+        publish(db_copy, published, failed, kind="live")
+    assert _sha(published) == before
+    publish(db_copy, published, live, kind="live")
+    with duckdb.connect(str(published), read_only=True) as con:
+        runs = con.execute("select kind, published from main.kefu_runs order by started_at").fetchall()
+    assert runs == [("live", False), ("daily", True), ("live", False), ("live", False), ("live", True)]
+
+
 def test_reader_keeps_reading_during_publish(db_copy, tmp_path):
     from kefu.gate import run_gate
     from kefu.publish import publish
@@ -203,10 +235,9 @@ def test_volume_anomaly_names_shop_and_day(db_copy, tmp_path, monkeypatch):
 
 def test_large_marts_are_judged_on_shop_day_summaries(db_copy, tmp_path, monkeypatch):
     # every mart above the row limit is summarised per shop-day in DuckDB; the same faults must still fail
-    import kefu.gate as gate
-    from kefu.gate import run_gate
+    from kefu.gate import run_gate, summary
 
-    monkeypatch.setattr(gate, "SUMMARY_ROW_LIMIT", 0)
+    monkeypatch.setenv("KEFU_GATE_ROW_LIMIT", "0")
     assert run_gate(db_copy, tmp_path / "clean.html").passed
     _sql(
         db_copy,
@@ -219,5 +250,5 @@ def test_large_marts_are_judged_on_shop_day_summaries(db_copy, tmp_path, monkeyp
     assert ("marts.fct_receptions", "expect_column_values_to_be_unique", "reception_id") in failed
     assert ("marts.agg_shop_daily_service", "expect_column_values_to_be_between", "three_minute_response_rate") in failed
     assert len(failed) == 2, failed
-    text = gate.summary(result)
+    text = summary(result)
     assert "1.5" in text and "shop_id" in text

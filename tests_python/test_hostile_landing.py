@@ -1,4 +1,4 @@
-"""Hostile landing folders (issue 10): every case either builds with the bad rows in rejects (reason, counted, the
+"""Hostile landing folders: every case either builds with the bad rows in rejects (reason, counted, the
 reconciliation test holding) or stops with one line naming the table, file and column; never a silent drop, never a
 Python stack trace.
 
@@ -19,6 +19,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import ROOT, run_dbt
+
+pytestmark = pytest.mark.slow
 
 KEFU = str(Path(sys.executable).with_name("kefu"))
 # a tiny generated sample has few rows per table: its planted bad rows alone exceed the default 5 % share

@@ -1,4 +1,4 @@
-"""Incremental builds equal a full refresh (issue 5, docs/architecture.md "Performance").
+"""Incremental builds equal a full refresh.
 
 The sample is built in two halves: first the landing folder as it was at a cutoff (orders paid later land unpaid,
 a fifth of the last day's messages are held back), then an incremental run on everything (late rows included).
@@ -12,7 +12,10 @@ import duckdb
 import pytest
 
 from conftest import run_dbt
+
 from kefu.split import split_landing
+
+pytestmark = pytest.mark.slow
 
 MODELS_AND_SEEDS = ["build", "--resource-type", "seed", "--resource-type", "model"]
 CUTOFF = "2026-11-10 00:00:00"  # day 10 of 14: the first load's latest date is 2026-11-09, look-back 6 days

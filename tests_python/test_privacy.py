@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from kefu.landing import default_landing
+from kefu.settings import landing_path as default_landing
 
 RAW_SECRETS = {
     "raw_sessions": ["buyer_id"],

@@ -1,4 +1,4 @@
-"""Rules can be changed without breaking the build (issue 14, item 1).
+"""Rules can be changed without breaking the build.
 
 Every documented rule var is set away from its default — all of them in one build (A) and the other alternative
 values in a second build (B) — and `dbt build` must stay green, unit tests included: each unit test pins the vars

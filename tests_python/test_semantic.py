@@ -1,4 +1,4 @@
-"""MetricFlow semantic layer (issue 15 item 1): every metric, queried with `mf query` by metric_time__week, equals
+"""MetricFlow semantic layer every metric, queried with `mf query` by metric_time__week, equals
 hand-written DuckDB SQL over the marts — weekly sum of the numerator ÷ weekly sum of the denominator.
 
 mf start-up costs several seconds, so the metrics are fetched in a few multi-metric queries run side by side, each

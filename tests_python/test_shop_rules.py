@@ -1,4 +1,4 @@
-"""Per-shop rules (issue 14): seeds/shop_rules.csv gives two shops their own rules, the others keep the global vars.
+"""Per-shop rules: seeds/shop_rules.csv gives two shops their own rules, the others keep the global vars.
 
 The seed is read from seeds/, so these tests build a private copy of the project (conftest.project_copy) and write
 their shop_rules.csv there: the real seed, read by the other pytest workers, never changes. An empty seed equals the golden snapshot (tests_python/test_golden.py on the make-build database).

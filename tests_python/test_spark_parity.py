@@ -1,4 +1,4 @@
-"""Spark build parity (issue 13): the Spark build's published marts equal the DuckDB build's, and the check catches
+"""Spark build parity: the Spark build's published marts equal the DuckDB build's, and the check catches
 one changed value.
 
 Needs pyspark (the `spark` extra) and Java, and a Spark build of the seed-42 sample in KEFU_SPARK_DIR
@@ -14,10 +14,10 @@ import pytest
 
 from kefu.spark_parity import compare, published_marts, spark_dir, spark_table_folder
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.spark, pytest.mark.skipif(
     importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
     reason="Spark parity needs pyspark and Java: make spark-install, then run it with .venv-spark/bin/python",
-)
+)]
 
 
 @pytest.fixture(scope="module")

@@ -42,6 +42,9 @@ LABELS = {
     "period": "月份", "metric_name": "指标", "is_higher_better": "越高越好", "shop_value": "本店",
     "excellent_value": "优秀", "median_value": "平均(中位)", "gap_to_excellent": "距优秀",
     "gap_to_median": "距平均", "is_at_excellent": "达到优秀", "is_at_or_above_median": "不低于平均",
+    "latest_message_at": "数据时钟(最新消息)", "online_agents": "在线客服数", "open_sessions": "接待中会话",
+    "waiting_buyers": "排队买家", "longest_wait_seconds": "最长等待(秒)", "agent_name": "客服昵称",
+    "current_status": "当前状态", "open_session_count": "接待中会话", "waiting_buyer_count": "排队买家",
 }
 RATE_COLUMNS = {
     "reply_rate", "three_minute_response_rate", "ordered_same_day_rate", "ordered_rate", "paid_next_day_rate",
@@ -134,7 +137,22 @@ def page_screen() -> None:
             st.warning("已发布文件中没有接待数据 / no receptions in the published file")
             return
         freshness_badge()
-        st.subheader(f"业务日期 / business date {day.isoformat()}")
+        now = q.live_now(SHOP)
+        if now["status_at"] is not None:
+            st.badge(f"数据时钟 / data clock (latest landed message): {now['status_at']:%Y-%m-%d %H:%M:%S}",
+                     icon=":material/timer:", color="violet")
+        provisional = q.is_provisional(day)
+        st.subheader(f"业务日期 / business date {day.isoformat()}" + (" · 临时数据 / provisional" if provisional else ""))
+        if provisional:
+            st.info("当日数据为日内刷新结果，日终运行后才为最终值 / today's figures come from the intraday refresh and "
+                    "are provisional until the daily run (late rows, payments and ratings still to land)")
+        st.markdown("**此刻 / right now** (at each shop's data clock)")
+        now_cols = st.columns(4)
+        now_cols[0].metric("在线客服数", q.fmt_int(now["online_agents"]), help="agents online or busy at the data clock")
+        now_cols[1].metric("接待中会话", q.fmt_int(now["open_sessions"]), help="open sessions the agents have joined")
+        now_cols[2].metric("排队买家", q.fmt_int(now["waiting_buyers"]),
+                           help="buyers whose latest round has no manual reply yet")
+        now_cols[3].metric("最长等待", q.fmt_seconds(now["longest_wait_seconds"]), help="longest current wait")
         rec = q.screen_receptions(day, SHOP)
         svc = q.screen_service(day, SHOP)
         cols = st.columns(6)
@@ -183,6 +201,10 @@ def page_screen() -> None:
         show_table(q.agent_day(day, SHOP))
         st.markdown("**各店服务 / service by shop**")
         show_table(q.screen_service_by_shop(day, SHOP))
+        st.markdown("**各店此刻 / shops right now (数据时钟 = latest landed message)**")
+        show_table(q.live_by_shop(SHOP))
+        st.markdown("**客服此刻 / agents right now**")
+        show_table(q.live_agents(SHOP))
 
     live()
 

@@ -9,7 +9,6 @@ and forms rates as Σ numerator ÷ Σ denominator, the same ratio the marts use 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -25,7 +24,9 @@ ALL_SHOPS = None  # shop argument meaning "every shop"
 
 
 def published_path() -> Path:
-    return Path(os.environ.get("KEFU_PUBLISHED_PATH", ROOT / "data" / "published" / "kefu.duckdb"))
+    from kefu.settings import published_path as configured
+
+    return configured()
 
 
 class PublishedFileMissing(FileNotFoundError):
@@ -133,6 +134,58 @@ def freshness(path: str | Path | None = None) -> dict[str, Any]:
                             "status": row[1] if status else None}
         value = con.execute("select max(reception_date) from marts.agg_shop_daily_receptions").fetchone()[0]
     return {"kind": "business_date", "value": value, "column": "reception_date", "status": None}
+
+
+def provisional_from(path: str | Path | None = None) -> dt.date | None:
+    """First business date whose figures are provisional: the as_of (day after the latest data) of the latest
+    published daily run in main.kefu_runs. Days from it on were published by an intraday refresh only and stay
+    provisional until the next daily run. None when the file carries no daily run (nothing is marked)."""
+    with connect(path) as con:
+        cols = {r[0] for r in con.execute(
+            "select column_name from information_schema.columns where table_catalog = current_database() "
+            "and table_schema = 'main' and table_name = 'kefu_runs'").fetchall()}
+        if not {"kind", "as_of", "published"} <= cols:
+            return None
+        return con.execute("select max_by(as_of, finished_at) from main.kefu_runs "
+                           "where published and coalesce(kind, 'daily') = 'daily'").fetchone()[0]
+
+
+def is_provisional(day: dt.date, path: str | Path | None = None) -> bool:
+    start = provisional_from(path)
+    return start is not None and day >= start
+
+
+# ---------------------------------------------------------------- 客服大屏 · now (agg_agent_live_status)
+
+def live_now(shop: str | None = None, path: str | Path | None = None) -> dict[str, Any]:
+    """在线客服数, open sessions, buyers waiting and the longest current wait at each shop's data clock (summed over
+    shops; the longest wait is the longest of any shop), and the data clock (the latest shop clock)."""
+    cond, params = _shop_filter(shop)
+    return _row(
+        "select count(*) filter (where is_online)::bigint as online_agents, "
+        "coalesce(sum(open_session_count), 0)::bigint as open_sessions, "
+        "coalesce(sum(waiting_buyer_count), 0)::bigint as waiting_buyers, "
+        "max(longest_wait_seconds) as longest_wait_seconds, max(status_at) as status_at "
+        f"from marts.agg_agent_live_status where {cond}", params, path)
+
+
+def live_by_shop(shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """Each shop's data clock (its latest landed message) and its live figures."""
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select platform, shop_id, max(status_at) as latest_message_at, "
+        "count(*) filter (where is_online)::bigint as online_agents, "
+        "sum(open_session_count)::bigint as open_sessions, sum(waiting_buyer_count)::bigint as waiting_buyers, "
+        "max(longest_wait_seconds) as longest_wait_seconds "
+        f"from marts.agg_agent_live_status where {cond} group by all order by platform, shop_id", params, path)
+
+
+def live_agents(shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select platform, shop_id, agent_id, agent_name, current_status, open_session_count, waiting_buyer_count, "
+        "longest_wait_seconds from marts.agg_agent_live_status "
+        f"where {cond} order by waiting_buyer_count desc, open_session_count desc, shop_id, agent_id", params, path)
 
 
 # ---------------------------------------------------------------- 客服大屏

@@ -1,0 +1,133 @@
+"""The one run sequence: lock → landing check → dbt → quality gate → gated publish.
+
+Two kinds of run share it (`kefu build`, `kefu refresh`, the Dagster jobs and the tests all come through here):
+
+* ``daily`` — `dbt build` of the whole project (incremental models recompute their look-back); its results are kept
+  at KEFU_RUN_RESULTS. It makes every figure final.
+* ``live`` — the intraday refresh: `dbt build --selector live` (the 客服大屏's marts, their parents and the data tests
+  whose every parent is in the selection; unit tests excluded) with KEFU_RUN_KIND=live, which makes the look-back
+  models recompute the latest business date only (macro lookback_days). Its results are kept beside the daily ones
+  (run_results_live.json). Publish accepts it only on a build database that a daily run has published before
+  (kefu.publish).
+
+Each step is a function of its own, so Dagster can run them as separate assets (kefu.definitions).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from kefu import settings
+from kefu.errors import UserError
+from kefu.runlock import run_lock
+
+RUN_KINDS = ("daily", "live")
+LIVE_SELECTOR = "live"
+RUN_KIND_ENV = "KEFU_RUN_KIND"
+
+
+def _kind(kind: str) -> str:
+    if kind not in RUN_KINDS:
+        raise UserError(f"unknown run kind {kind!r} (expected one of {', '.join(RUN_KINDS)})")
+    return kind
+
+
+def dbt_executable() -> str:
+    """The dbt of this virtualenv (next to the running Python), else dbt on PATH."""
+    exe = Path(sys.executable).with_name("dbt")
+    return str(exe) if exe.exists() else "dbt"
+
+
+def dbt_command(args: list[str], target_path: Path | str | None = None, project: Path = settings.ROOT,
+                log_path: Path | str | None = None) -> list[str]:
+    """The command line of one dbt invocation on the project (the one place kefu spells it; the CLI, Dagster, the
+    benchmark and the tests all build theirs here)."""
+    cmd = [dbt_executable(), *args, "--project-dir", str(project)]
+    if target_path:
+        cmd += ["--target-path", str(target_path)]
+    if log_path:
+        cmd += ["--log-path", str(log_path)]
+    return cmd
+
+
+def dbt_args(kind: str, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """dbt arguments of a run of this kind."""
+    if _kind(kind) == "live":
+        return ["build", "--selector", LIVE_SELECTOR, *extra]
+    return ["build", *extra]
+
+
+def dbt_run_env(kind: str, **extra: str) -> dict[str, str]:
+    """Environment of a dbt process of this kind (KEFU_RUN_KIND tells the look-back macros which run this is)."""
+    return settings.dbt_env(**{RUN_KIND_ENV: _kind(kind)}, **extra)
+
+
+def run_dbt(args: list[str], kind: str = "daily", target_path: Path | None = None) -> int:
+    """Run dbt inside the project; returns dbt's exit code."""
+    return subprocess.call(dbt_command(args, target_path), cwd=settings.ROOT, env=dbt_run_env(kind))
+
+
+def check_landing_step(landing: Path | None = None):
+    """Pre-flight landing check (kefu.landing); prints notices, raises UserError on a problem."""
+    from kefu.cli import check_landing
+
+    return check_landing(landing or settings.landing_path())
+
+
+def keep_run_results(kind: str, target_path: Path) -> Path:
+    """Copy dbt's run_results.json of this run to where publish reads it (later dbt commands overwrite target/)."""
+    kept = settings.run_results_path(kind)
+    produced = target_path / "run_results.json"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    if produced.exists():
+        shutil.copyfile(produced, kept)
+    else:
+        kept.unlink(missing_ok=True)
+    return kept
+
+
+def gate_step():
+    """The quality gate on the build database; returns its result (prints the summary)."""
+    from kefu.gate import run_gate, summary
+
+    result = run_gate()
+    print(summary(result))
+    return result
+
+
+def publish_step(kind: str, run_results: Path | None = None) -> Path:
+    from kefu.publish import publish
+
+    return publish(run_results=run_results or settings.run_results_path(kind), kind=_kind(kind))
+
+
+def run(kind: str, extra_dbt_args: list[str] | tuple[str, ...] = (), publish: bool = True,
+        what: str | None = None) -> int:
+    """The whole sequence for one run; returns the process exit code (0 published or --no-publish, 1 build or gate
+    failed, dbt's code when dbt failed to start). UserErrors (landing, lock, refused publish) propagate."""
+    _kind(kind)
+    label = what or ("build" if kind == "daily" else "refresh")
+    with run_lock(settings.build_db_path(), label):
+        check_landing_step()
+        target = settings.dbt_target_path()
+        args = dbt_args(kind, extra_dbt_args)
+        rc = run_dbt(args, kind, target)
+        keep_run_results(kind, target)
+        if rc != 0:
+            print(f"dbt {' '.join(args)} failed (exit {rc}); nothing published", file=sys.stderr)
+            return rc
+        if not publish:
+            return 0
+        result = gate_step()
+        if not result.passed:
+            print("quality gate failed; nothing published", file=sys.stderr)
+            return 1
+        print(f"published: {publish_step(kind)}")
+        return 0
+
+
+def is_live_run() -> bool:
+    return os.environ.get(RUN_KIND_ENV) == "live"

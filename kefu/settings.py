@@ -1,0 +1,73 @@
+"""Paths and switches from the environment, each with its one default.
+
+Every kefu module (CLI, pipeline, gate, publish, Dagster, dashboard, tests) reads its paths here; the Makefile exports
+the same variables with the same defaults, and profiles/profiles.yml reads KEFU_DB_PATH.
+
+| variable                | default                               | what                                             |
+|-------------------------|---------------------------------------|--------------------------------------------------|
+| KEFU_LANDING_PATH       | data/landing                          | the landing folder (one folder per raw table)    |
+| KEFU_DB_PATH            | data/build/kefu.duckdb                | the build database dbt writes                    |
+| KEFU_PUBLISHED_PATH     | data/published/kefu.duckdb            | the published file BI tools and the screen read  |
+| KEFU_RUN_RESULTS        | run_results.json beside the build db  | the last daily `dbt build`'s results             |
+| KEFU_DBT_TARGET_PATH    | target                                | dbt's target folder for kefu's own dbt runs      |
+| KEFU_LOCK_WAIT_SECONDS  | 300                                   | how long a run waits for another run's lock      |
+
+Relative paths are taken from the project folder, not from the working directory.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILES_DIR = ROOT / "profiles"
+DEFAULT_LOCK_WAIT_SECONDS = 300.0
+
+
+def _path(variable: str, default: str) -> Path:
+    path = Path(os.environ.get(variable) or default)
+    return path if path.is_absolute() else ROOT / path
+
+
+def landing_path() -> Path:
+    return _path("KEFU_LANDING_PATH", "data/landing")
+
+
+def build_db_path() -> Path:
+    return _path("KEFU_DB_PATH", "data/build/kefu.duckdb")
+
+
+def published_path() -> Path:
+    return _path("KEFU_PUBLISHED_PATH", "data/published/kefu.duckdb")
+
+
+def run_results_path(kind: str = "daily") -> Path:
+    """Where a run's dbt results are kept: the daily build's at KEFU_RUN_RESULTS (default beside the build database),
+    the intraday refresh's beside it as run_results_live.json (a refresh never overwrites the daily build's)."""
+    daily = Path(os.environ["KEFU_RUN_RESULTS"]) if os.environ.get("KEFU_RUN_RESULTS") else (
+        build_db_path().parent / "run_results.json")
+    return daily if kind == "daily" else daily.with_name(f"run_results_{kind}.json")
+
+
+def dbt_target_path() -> Path:
+    return _path("KEFU_DBT_TARGET_PATH", "target")
+
+
+def lock_wait_seconds() -> float:
+    from kefu.errors import UserError
+
+    text = os.environ.get("KEFU_LOCK_WAIT_SECONDS", "").strip()
+    if not text:
+        return DEFAULT_LOCK_WAIT_SECONDS
+    try:
+        value = float(text)
+    except ValueError:
+        raise UserError(f"KEFU_LOCK_WAIT_SECONDS must be a number of seconds, not {text!r}") from None
+    if value < 0:
+        raise UserError(f"KEFU_LOCK_WAIT_SECONDS must be 0 or more, not {text!r}")
+    return value
+
+
+def dbt_env(**extra: str) -> dict[str, str]:
+    """The environment of a dbt process: the committed profile, no usage statistics, plus `extra`."""
+    return {**os.environ, "DBT_PROFILES_DIR": str(PROFILES_DIR), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", **extra}
