@@ -27,7 +27,7 @@
         shop_id on the row, matched like the staged columns: platform lower/trim, shop_id as text).
     -#}
     select
-        {{ relation }}.*,
+        {{ relation }}.*{{ mixed_zone_file_repairs(relation) }},
         {{ shop_timezone('shop_zones.timezone') }} as _shop_timezone
     from {{ relation }}
     left join {{ ref('stg_config__shops') }} as shop_zones
@@ -44,7 +44,7 @@
         status, the agent is not in the roster).
     -#}
     select
-        {{ relation }}.*,
+        {{ relation }}.*{{ mixed_zone_file_repairs(relation) }},
         {{ shop_timezone('parent_zones.timezone') }} as _shop_timezone
     from {{ relation }}
     left join (
@@ -58,6 +58,47 @@
         where parents._outcome = 'staged'
     ) as parent_zones
         on cast({{ relation }}.{{ column }} as string) = parent_zones.parent_key
+{%- endmacro %}
+
+{% macro mixed_zone_file_repairs(relation) -%}
+    {#-
+        A column that is TIMESTAMP WITH TIME ZONE in some landing files of this model's table (config landing_table)
+        and a naive TIMESTAMP (or DATE) in others: DuckDB reads the union as TIMESTAMP WITH TIME ZONE, turning the
+        naive values into instants at the session time zone. This returns ` replace (...)` (or nothing when no column
+        mixes) that renders such a column as text per row: the naive files' values back as naive wall clock (the
+        inverse cast, same session zone), the zoned files' values with their offset, so only the latter are converted.
+        Read from the landing hook's per-file column types (landing.file_columns).
+    -#}
+    {{ return(adapter.dispatch('mixed_zone_file_repairs', 'kefu')(relation)) }}
+{%- endmacro %}
+
+{% macro default__mixed_zone_file_repairs(relation) -%}
+    {%- set table_name = config.get('landing_table') -%}
+    {%- if not execute or not table_name -%}{{ return('') }}{%- endif -%}
+    {%- set hook_tables = run_query("select count(*) from duckdb_tables() where schema_name = 'landing' "
+                                    ~ "and table_name in ('file_columns', 'landing_files')").columns[0].values()[0] -%}
+    {%- if hook_tables < 2 -%}{{ return('') }}{%- endif -%}
+    {%- set mixed = run_query(
+        "select fc.column_name, list(distinct fc.f order by fc.f) filter (where fc.column_type not in "
+        ~ "('TIMESTAMP WITH TIME ZONE', 'VARCHAR')) from landing.file_columns as fc inner join landing.landing_files "
+        ~ "as lf on fc.source_version = lf.source_version where lf.table_name = '" ~ table_name ~ "' "
+        ~ "group by fc.column_name having bool_or(fc.column_type = 'TIMESTAMP WITH TIME ZONE') "
+        ~ "and bool_or(fc.column_type not in ('TIMESTAMP WITH TIME ZONE', 'VARCHAR')) order by 1") -%}
+    {%- if mixed.rows | length == 0 -%}{{ return('') }}{%- endif -%}
+    {%- set repairs = [] -%}
+    {%- for row in mixed.rows -%}
+        {%- set files = [] -%}
+        {%- for f in row[1] %}{% do files.append(string_literal(f)) %}{% endfor -%}
+        {%- do repairs.append("case when " ~ relation ~ "._source_file in (" ~ files | join(', ') ~ ") then cast(cast("
+                              ~ relation ~ "." ~ row[0] ~ " as timestamp) as varchar) else cast(" ~ relation ~ "."
+                              ~ row[0] ~ " as varchar) end as " ~ row[0]) -%}
+    {%- endfor -%}
+    {{ return(' replace (' ~ repairs | join(', ') ~ ')') }}
+{%- endmacro %}
+
+{% macro spark__mixed_zone_file_repairs(relation) -%}
+    {#- Spark: not handled (see DECISIONLOG "Zoned timestamps"): keep one kind of timestamp per table on Spark. -#}
+    {{ return('') }}
 {%- endmacro %}
 
 {% macro local_timestamp(value, zone) -%}
