@@ -79,7 +79,7 @@
                                     ~ "and table_name in ('file_columns', 'landing_files')").columns[0].values()[0] -%}
     {%- if hook_tables < 2 -%}{{ return('') }}{%- endif -%}
     {%- set mixed = run_query(
-        "select fc.column_name, list(distinct fc.f order by fc.f) filter (where fc.column_type not in "
+        "select fc.column_name, string_agg(distinct fc.f, '|' order by fc.f) filter (where fc.column_type not in "
         ~ "('TIMESTAMP WITH TIME ZONE', 'VARCHAR')) from landing.file_columns as fc inner join landing.landing_files "
         ~ "as lf on fc.source_version = lf.source_version where lf.table_name = '" ~ table_name ~ "' "
         ~ "group by fc.column_name having bool_or(fc.column_type = 'TIMESTAMP WITH TIME ZONE') "
@@ -88,7 +88,7 @@
     {%- set repairs = [] -%}
     {%- for row in mixed.rows -%}
         {%- set files = [] -%}
-        {%- for f in row[1] %}{% do files.append(string_literal(f)) %}{% endfor -%}
+        {%- for f in row[1].split('|') %}{% do files.append(string_literal(f)) %}{% endfor -%}
         {%- do repairs.append("case when " ~ relation ~ "._source_file in (" ~ files | join(', ') ~ ") then cast(cast("
                               ~ relation ~ "." ~ row[0] ~ " as timestamp) as varchar) else cast(" ~ relation ~ "."
                               ~ row[0] ~ " as varchar) end as " ~ row[0]) -%}
