@@ -8,34 +8,37 @@
     concat_ws('; ' {%- for c in columns %}, '{{ c.split(".")[-1] }}=' || coalesce(cast({{ c }} as string), '<null>'){% endfor %})
 {%- endmacro %}
 
-{% macro parse_timestamp(column) -%}
-    {#- A landing timestamp (typed, or text in ISO, slash or 年月日 form) as a naive shop-local timestamp. -#}
-    {{ parse_timestamp_text(column) }}
+{% macro parse_timestamp(column, zone=none) -%}
+    {#-
+        A landing timestamp (typed, or text in ISO, slash or 年月日 form) as a naive shop-local timestamp. An instant
+        (a TIMESTAMP WITH TIME ZONE column, or text ending in an offset or Z) is converted to the wall clock of `zone`
+        (an SQL expression: the row's shop zone, see with_shop_timezone; default var default_shop_timezone).
+    -#}
+    {{ local_timestamp(column, zone if zone is not none else string_literal(default_shop_timezone())) }}
 {%- endmacro %}
 
-{% macro is_unparsable(column, type) -%}
+{% macro is_unparsable(column, type, zone=none) -%}
     {%- if type == 'timestamp' -%}
-    ({{ column }} is not null and {{ parse_timestamp(column) }} is null)
+    ({{ column }} is not null and {{ parse_timestamp(column, zone) }} is null)
     {%- else -%}
     ({{ column }} is not null and try_cast({{ column }} as {{ type }}) is null)
     {%- endif -%}
 {%- endmacro %}
 
-{% macro timestamp_checks(columns) -%}
+{% macro timestamp_checks(columns, zone=none) -%}
     {#-
-        `when` branches for the timestamp columns of a landing row, in this order: a time zone (the contract wants
-        shop-local wall clock), unparsable text, earlier than var earliest_plausible_date, or at/after the row's
-        file's load window end (`_load_window_end`, set per file by the landing hook). See DECISIONLOG.
+        `when` branches for the timestamp columns of a landing row, in this order: unparsable (text in no accepted
+        form, or an offset that does not parse), earlier than var earliest_plausible_date, or at/after the row's file's
+        load window end (`_load_window_end`, set per file by the landing hook), all on the shop-local value (`zone`:
+        see parse_timestamp). See DECISIONLOG "Implausible timestamps" and "Zoned timestamps".
     -#}
     {%- for c in columns %}
         {%- set prefix = c.rsplit('.', 1)[0] ~ '.' if '.' in c else '' %}
         {%- set name = c.split('.')[-1] %}
-            when {{ regex_matches('cast(' ~ c ~ ' as string)', "'\\d:\\d{2}(:\\d{2}(\\.\\d+)?)?\\s*(Z|[+-]\\d{2}(:?\\d{2})?)$'") }}
-                then 'timestamp with a time zone (expected shop-local time): {{ name }}'
-            when {{ is_unparsable(c, 'timestamp') }} then 'unparsable timestamp: {{ name }}'
-            when {{ parse_timestamp(c) }} < cast('{{ var("earliest_plausible_date") }}' as timestamp)
+            when {{ is_unparsable(c, 'timestamp', zone) }} then 'unparsable timestamp: {{ name }}'
+            when {{ parse_timestamp(c, zone) }} < cast('{{ var("earliest_plausible_date") }}' as timestamp)
                 then 'timestamp before the earliest plausible date: {{ name }}'
-            when {{ parse_timestamp(c) }} >= {{ prefix }}_load_window_end
+            when {{ parse_timestamp(c, zone) }} >= {{ prefix }}_load_window_end
                 then 'timestamp after the load window: {{ name }}'
     {%- endfor %}
 {%- endmacro %}

@@ -146,10 +146,13 @@ def test_one_bad_row_does_not_move_as_of_or_make_mart_rows(hostile_build, base_l
     assert _query(db, "select count(*) from marts.fct_receptions where reception_date >= '2026-12-01'") == [(0,)]
 
 
-def test_timestamps_with_a_zone_are_rejected_with_a_reason(hostile_build):
+def test_timestamps_with_a_zone_become_the_shop_wall_clock(hostile_build):
     db, _, _ = hostile_build
-    for key in ("h_zone", "h_utc"):
-        assert _reason(db, key)[0][0] == "timestamp with a time zone (expected shop-local time): sent_at"
+    # the session's shop is in Asia/Shanghai: +08:00 and Z name the same moment, 10:00 shop-local
+    rows = _query(db, "select message_id, cast(sent_at as varchar) from staging.stg_kefu__messages "
+                      "where message_id in ('h_zone', 'h_utc') order by 1")
+    assert rows == [("h_utc", "2026-11-02 10:00:00"), ("h_zone", "2026-11-02 10:00:00")]
+    assert _reason(db, "h_zone") == [] and _reason(db, "h_utc") == []
 
 
 def test_timestamps_as_text_in_other_formats_are_parsed(hostile_build):

@@ -1,4 +1,5 @@
-{#- One row per shop: name, category, tier (同行同层), timezone. -#}
+{#- One row per shop: name, category, tier (同行同层), timezone (empty = var default_shop_timezone; checked first). -#}
+{{ assert_valid_shop_timezones(ref('shops')) }}
 with source as (
     select * from {{ ref('shops') }}
 ),
@@ -10,7 +11,7 @@ final as (
         cast(shop_name as string) as shop_name,
         cast(category as string) as category,
         cast(tier as string) as tier,
-        cast(timezone as string) as timezone
+        {{ shop_timezone('timezone') }} as timezone
     from source
 )
 

@@ -3,8 +3,13 @@
 {{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_agent_status', key_columns=key_columns) }}
 
-with source as (
+with landed as (
     {{ landing_rows('raw_agent_status') }}
+),
+
+source as (
+    -- no shop on the row: the time zone of its agent (roster)'s shop (DECISIONLOG "Zoned timestamps")
+    {{ with_parent_timezone('landed', 'agent_id', 'base_kefu__agents', 'agent_id') }}
 ),
 
 new_rows as (
@@ -17,13 +22,16 @@ new_rows as (
         case
             {{- missing_required_checks(['agent_id', 'status', 'started_at']) }}
             {{ unknown_enum_check('status', ['online', 'busy', 'away', 'offline']) }}
-            {{- timestamp_checks(['started_at', 'ended_at']) }}
-            when {{ parse_timestamp('ended_at') }} < {{ parse_timestamp('started_at') }} then 'ended_at < started_at'
+            {{- timestamp_checks(['started_at', 'ended_at'], '_shop_timezone') }}
+            when
+                {{ parse_timestamp('ended_at', '_shop_timezone') }}
+                < {{ parse_timestamp('started_at', '_shop_timezone') }}
+                then 'ended_at < started_at'
         end as _row_reject_reason,
         cast(agent_id as string) as agent_id,
         {{ normalise_enum('status') }} as status,
-        {{ parse_timestamp('started_at') }} as started_at,
-        {{ parse_timestamp('ended_at') }} as ended_at
+        {{ parse_timestamp('started_at', '_shop_timezone') }} as started_at,
+        {{ parse_timestamp('ended_at', '_shop_timezone') }} as ended_at
     from source
 ),
 

@@ -3,8 +3,13 @@
 {{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_agents', key_columns=key_columns) }}
 
-with source as (
+with landed as (
     {{ landing_rows('raw_agents') }}
+),
+
+source as (
+    -- the shop's time zone: instants convert to its wall clock (DECISIONLOG "Zoned timestamps")
+    {{ with_shop_timezone('landed') }}
 ),
 
 new_rows as (
@@ -19,7 +24,7 @@ new_rows as (
         case
             {{- missing_required_checks(['agent_id', 'platform', 'shop_id', 'updated_at']) }}
             {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
-            {{- timestamp_checks(['updated_at']) }}
+            {{- timestamp_checks(['updated_at'], '_shop_timezone') }}
             {{- unparsable_checks(['routing_weight'], 'double') }}
             {{- unparsable_checks(['max_concurrent'], 'integer') }}
             {{- unparsable_checks(['is_active'], 'boolean') }}
@@ -34,7 +39,7 @@ new_rows as (
         coalesce(try_cast(routing_weight as double), 1.0) as routing_weight,
         try_cast(max_concurrent as integer) as max_concurrent,
         coalesce(try_cast(is_active as boolean), true) as is_active,
-        {{ parse_timestamp('updated_at') }} as updated_at
+        {{ parse_timestamp('updated_at', '_shop_timezone') }} as updated_at
     from source
 ),
 

@@ -7,8 +7,13 @@
 {{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_faq_events', key_columns=key_columns) }}
 
-with source as (
+with landed as (
     {{ landing_rows('raw_faq_events') }}
+),
+
+source as (
+    -- the shop's time zone: instants convert to its wall clock (DECISIONLOG "Zoned timestamps")
+    {{ with_shop_timezone('landed') }}
 ),
 
 new_rows as (
@@ -27,7 +32,7 @@ new_rows as (
             {{ unknown_enum_check('source.platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
             {{ unknown_enum_check('source.event_type',
                                   ['shown', 'clicked', 'resolved', 'transferred', 'helpful', 'unhelpful']) }}
-            {{- timestamp_checks(['source.occurred_at']) }}
+            {{- timestamp_checks(['source.occurred_at'], 'source._shop_timezone') }}
         end as _row_reject_reason,
         cast(source.event_id as string) as event_id,
         {{ normalise_enum('source.platform') }} as platform,
@@ -36,7 +41,7 @@ new_rows as (
         nullif(trim(cast(source.session_id as string)), '') as session_id,
         cast(source.faq_id as string) as faq_id,
         {{ normalise_enum('source.event_type') }} as event_type,
-        {{ parse_timestamp('source.occurred_at') }} as occurred_at
+        {{ parse_timestamp('source.occurred_at', 'source._shop_timezone') }} as occurred_at
     from source
 ),
 

@@ -7,8 +7,13 @@
 {{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_messages', key_columns=key_columns) }}
 
-with source as (
+with landed as (
     {{ landing_rows('raw_messages') }}
+),
+
+source as (
+    -- no shop on the row: the time zone of its session's shop (DECISIONLOG "Zoned timestamps")
+    {{ with_parent_timezone('landed', 'session_id', 'base_kefu__sessions', 'session_id') }}
 ),
 
 new_rows as (
@@ -26,12 +31,12 @@ new_rows as (
             {{ unknown_enum_check('source.sender_role', ['buyer', 'agent', 'robot', 'system']) }}
             {{ unknown_enum_check('source.content_type',
                                   ['text', 'image', 'product_card', 'order_card', 'coupon', 'other'], nullable=true) }}
-            {{- timestamp_checks(['source.sent_at']) }}
+            {{- timestamp_checks(['source.sent_at'], 'source._shop_timezone') }}
             {{- unparsable_checks(['source.is_auto_reply'], 'boolean') }}
         end as _row_reject_reason,
         cast(source.message_id as string) as message_id,
         cast(source.session_id as string) as session_id,
-        {{ parse_timestamp('source.sent_at') }} as sent_at,
+        {{ parse_timestamp('source.sent_at', 'source._shop_timezone') }} as sent_at,
         {{ normalise_enum('source.sender_role') }} as sender_role,
         coalesce(try_cast(source.is_auto_reply as boolean), false) as is_auto_reply,
         coalesce({{ normalise_enum('source.content_type') }}, 'other') as content_type,

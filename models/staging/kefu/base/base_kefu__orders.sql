@@ -3,8 +3,13 @@
 {{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_orders', key_columns=key_columns) }}
 
-with source as (
+with landed as (
     {{ landing_rows('raw_orders') }}
+),
+
+source as (
+    -- the shop's time zone: instants convert to its wall clock (DECISIONLOG "Zoned timestamps")
+    {{ with_shop_timezone('landed') }}
 ),
 
 new_rows as (
@@ -21,10 +26,13 @@ new_rows as (
                                          'item_quantity', 'status', 'updated_at']) }}
             {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
             {{ unknown_enum_check('status', ['created', 'paid', 'shipped', 'completed', 'closed', 'refunded']) }}
-            {{- timestamp_checks(['created_at', 'paid_at', 'updated_at']) }}
+            {{- timestamp_checks(['created_at', 'paid_at', 'updated_at'], '_shop_timezone') }}
             {{- unparsable_checks(['order_amount', 'payment_amount', 'refund_amount'], 'decimal(18, 2)') }}
             {{- unparsable_checks(['item_quantity'], 'integer') }}
-            when {{ parse_timestamp('paid_at') }} < {{ parse_timestamp('created_at') }} then 'paid_at < created_at'
+            when
+                {{ parse_timestamp('paid_at', '_shop_timezone') }}
+                < {{ parse_timestamp('created_at', '_shop_timezone') }}
+                then 'paid_at < created_at'
             when
                 try_cast(order_amount as decimal(18, 2)) < 0
                 or try_cast(payment_amount as decimal(18, 2)) < 0
@@ -38,14 +46,14 @@ new_rows as (
         {{ normalise_enum('platform') }} as platform,
         cast(shop_id as string) as shop_id,
         {{ hash_buyer('buyer_id') }} as buyer_key,
-        {{ parse_timestamp('created_at') }} as created_at,
-        {{ parse_timestamp('paid_at') }} as paid_at,
+        {{ parse_timestamp('created_at', '_shop_timezone') }} as created_at,
+        {{ parse_timestamp('paid_at', '_shop_timezone') }} as paid_at,
         try_cast(order_amount as decimal(18, 2)) as order_amount,
         try_cast(payment_amount as decimal(18, 2)) as payment_amount,
         try_cast(item_quantity as integer) as item_quantity,
         {{ normalise_enum('status') }} as status,
         try_cast(refund_amount as decimal(18, 2)) as refund_amount,
-        {{ parse_timestamp('updated_at') }} as updated_at
+        {{ parse_timestamp('updated_at', '_shop_timezone') }} as updated_at
     from source
 ),
 

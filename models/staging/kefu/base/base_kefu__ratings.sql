@@ -7,8 +7,13 @@
 {{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_ratings', key_columns=key_columns) }}
 
-with source as (
+with landed as (
     {{ landing_rows('raw_ratings') }}
+),
+
+source as (
+    -- no shop on the row: the time zone of its session's shop (DECISIONLOG "Zoned timestamps")
+    {{ with_parent_timezone('landed', 'session_id', 'base_kefu__sessions', 'session_id') }}
 ),
 
 new_rows as (
@@ -20,12 +25,12 @@ new_rows as (
         {{ raw_values_text(['source.rated_at', 'source.rating']) }} as _raw_values,
         case
             {{- missing_required_checks(['source.session_id', 'source.rated_at', 'source.rating']) }}
-            {{- timestamp_checks(['source.rated_at']) }}
+            {{- timestamp_checks(['source.rated_at'], 'source._shop_timezone') }}
             {{- unparsable_checks(['source.rating'], 'integer') }}
             when try_cast(source.rating as integer) not between 1 and 5 then 'rating outside 1-5'
         end as _row_reject_reason,
         cast(source.session_id as string) as session_id,
-        {{ parse_timestamp('source.rated_at') }} as rated_at,
+        {{ parse_timestamp('source.rated_at', 'source._shop_timezone') }} as rated_at,
         try_cast(source.rating as integer) as rating
     from source
 ),

@@ -3,8 +3,13 @@
 {{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_sessions', key_columns=key_columns) }}
 
-with source as (
+with landed as (
     {{ landing_rows('raw_sessions') }}
+),
+
+source as (
+    -- the shop's time zone: instants convert to its wall clock (DECISIONLOG "Zoned timestamps")
+    {{ with_shop_timezone('landed') }}
 ),
 
 new_rows as (
@@ -20,17 +25,20 @@ new_rows as (
             {{- missing_required_checks(['session_id', 'platform', 'shop_id', 'buyer_id', 'started_at']) }}
             {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
             {{ unknown_enum_check('entry_point', ['product', 'order', 'shop', 'campaign', 'other'], nullable=true) }}
-            {{- timestamp_checks(['started_at', 'ended_at', 'human_joined_at']) }}
-            when {{ parse_timestamp('ended_at') }} < {{ parse_timestamp('started_at') }} then 'ended_at < started_at'
+            {{- timestamp_checks(['started_at', 'ended_at', 'human_joined_at'], '_shop_timezone') }}
+            when
+                {{ parse_timestamp('ended_at', '_shop_timezone') }}
+                < {{ parse_timestamp('started_at', '_shop_timezone') }}
+                then 'ended_at < started_at'
         end as _row_reject_reason,
         cast(session_id as string) as session_id,
         {{ normalise_enum('platform') }} as platform,
         cast(shop_id as string) as shop_id,
         {{ hash_buyer('buyer_id') }} as buyer_key,
         nullif(trim(cast(agent_id as string)), '') as agent_id,
-        {{ parse_timestamp('started_at') }} as started_at,
-        {{ parse_timestamp('ended_at') }} as ended_at,
-        {{ parse_timestamp('human_joined_at') }} as human_joined_at,
+        {{ parse_timestamp('started_at', '_shop_timezone') }} as started_at,
+        {{ parse_timestamp('ended_at', '_shop_timezone') }} as ended_at,
+        {{ parse_timestamp('human_joined_at', '_shop_timezone') }} as human_joined_at,
         {{ normalise_enum('entry_point') }} as entry_point,
         nullif(trim(cast(transferred_from_session_id as string)), '') as transferred_from_session_id
     from source

@@ -3,8 +3,13 @@
 {{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_visits', key_columns=key_columns) }}
 
-with source as (
+with landed as (
     {{ landing_rows('raw_visits') }}
+),
+
+source as (
+    -- the shop's time zone: instants convert to its wall clock (DECISIONLOG "Zoned timestamps")
+    {{ with_shop_timezone('landed') }}
 ),
 
 new_rows as (
@@ -17,12 +22,12 @@ new_rows as (
         case
             {{- missing_required_checks(['platform', 'shop_id', 'visitor_id', 'visited_at']) }}
             {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
-            {{- timestamp_checks(['visited_at']) }}
+            {{- timestamp_checks(['visited_at'], '_shop_timezone') }}
         end as _row_reject_reason,
         {{ normalise_enum('platform') }} as platform,
         cast(shop_id as string) as shop_id,
         {{ hash_buyer('visitor_id') }} as visitor_key,
-        {{ parse_timestamp('visited_at') }} as visited_at,
+        {{ parse_timestamp('visited_at', '_shop_timezone') }} as visited_at,
         nullif(trim(cast(product_id as string)), '') as product_id
     from source
 ),
