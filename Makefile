@@ -1,4 +1,5 @@
-# kefu — two commands: `make build` (set up, sample data, dbt build, publish) and `make test` (everything CI checks).
+# kefu — two commands: `make build` (set up, sample data, dbt build, publish) and `make test` (everything CI checks,
+# the Spark parity included).
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -14,12 +15,13 @@ export KEFU_RUN_RESULTS ?= $(dir $(KEFU_DB_PATH))run_results.json
 export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: build test install install-dev install-dashboard sample dbt-build docs check publish lint pytest bench dashboard chromium e2e clean \
-	spark-install spark-build spark-parity test-spark spark-bench
+.PHONY: build test install install-dev install-dashboard sample dbt-build docs check publish lint pytest bench dashboard \
+	chromium e2e clean spark-install spark-build spark-parity spark-check test-spark spark-bench
 
 build: install sample dbt-build check publish docs
 
-test: install-dev chromium lint sample dbt-build pytest
+# The Spark check runs before pytest, so the last line stays pytest's summary of the whole suite.
+test: install-dev chromium lint sample dbt-build spark-check pytest
 
 # the core (generator, dbt on DuckDB, gate, publish); install-dev adds the dashboard, Dagster, MetricFlow and the test
 # tools (pyproject.toml extras)
@@ -122,8 +124,12 @@ spark-build: spark-install
 spark-parity: install
 	$(BIN)/kefu spark-parity
 
-test-spark: spark-install sample dbt-build spark-build spark-parity
+# Spark build, parity of every published mart and its pytest, against the DuckDB build already there (`make test`
+# runs it after dbt-build; Java 17 and .venv-spark come from spark-install).
+spark-check: spark-build spark-parity
 	$(SPARK_BIN)/python -m pytest tests_python/test_spark_parity.py -q -p no:cacheprovider
+
+test-spark: spark-install sample dbt-build spark-check
 
 # Wall time of a full dbt build on DuckDB and on Spark local mode (own folders under data/bench_spark/):
 # benchmarks/spark_S.json

@@ -2,7 +2,8 @@
 one changed value.
 
 Needs pyspark (the `spark` extra) and Java, and a Spark build of the seed-42 sample in KEFU_SPARK_DIR
-(`make test-spark` runs `make spark-build` first); skipped otherwise, so plain `make test` never needs Spark.
+(`make test` and `make test-spark` run `make spark-build`, then this file with .venv-spark/bin/python); skipped
+otherwise (in .venv, which has no pyspark).
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ sessions as (
     select * from {{ ref('stg_kefu__sessions') }}
 ),
 
-stream as (
+message_stream as (
     select
         sessions.platform,
         sessions.shop_id,
@@ -34,7 +34,7 @@ buyer_days as (
         cast(sent_at as date) as chat_date,
         min(sent_at) filter (where is_buyer_message) as first_buyer_message_at,
         min(sent_at) filter (where not is_buyer_message) as first_agent_message_at
-    from stream
+    from message_stream
     group by platform, shop_id, buyer_key, cast(sent_at as date)
 ),
 
@@ -51,15 +51,15 @@ replies as (
         chats.shop_id,
         chats.buyer_key,
         chats.chat_date,
-        min(stream.sent_at) as replied_at
+        min(message_stream.sent_at) as replied_at
     from chats
-    inner join stream
+    inner join message_stream
         on
-            chats.platform = stream.platform
-            and chats.shop_id = stream.shop_id
-            and chats.buyer_key = stream.buyer_key
-            and not stream.is_buyer_message
-            and stream.sent_at >= chats.first_buyer_message_at
+            chats.platform = message_stream.platform
+            and chats.shop_id = message_stream.shop_id
+            and chats.buyer_key = message_stream.buyer_key
+            and not message_stream.is_buyer_message
+            and message_stream.sent_at >= chats.first_buyer_message_at
     group by chats.platform, chats.shop_id, chats.buyer_key, chats.chat_date
 ),
 

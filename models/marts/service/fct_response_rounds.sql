@@ -31,7 +31,7 @@ recent_sessions as (
 ),
 {%- endif %}
 
-stream as (
+message_stream as (
     -- replies_before: manual agent messages earlier in the session (one window, ordered by time then id)
     select
         human_phase.message_id,
@@ -68,7 +68,7 @@ buyer_runs as (
         any_value(buyer_key) as buyer_key,
         min(effective_at) as round_start_at,
         count(*) as buyer_message_count
-    from stream
+    from message_stream
     where is_buyer_message
     group by session_id, replies_before
 ),
@@ -79,7 +79,7 @@ replies as (
         session_id,
         replies_before,
         effective_at as replied_at
-    from stream
+    from message_stream
     where not is_buyer_message
 ),
 
