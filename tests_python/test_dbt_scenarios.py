@@ -105,7 +105,7 @@ def test_missing_landing_folder_is_one_clear_line(tmp_path):
     cli = subprocess.run([sys.executable, "-m", "kefu.cli", "check-landing", "--landing", str(tmp_path / "nowhere")],
                          cwd=ROOT, capture_output=True, text=True)
     assert cli.returncode == 2
-    assert cli.stderr.strip().count("\n") == 0 and "landing folder not found" in cli.stderr
+    assert cli.stderr.strip().count("\n") == 0 and "landing folder missing or empty" in cli.stderr
 
 
 def test_published_file_has_marts_only_and_no_pii(built_db, small_landing, tmp_path):

@@ -347,7 +347,7 @@ def test_required_table_absent_stops(base_landing, tmp_path):
 def test_missing_landing_root_is_one_line(tmp_path):
     missing = tmp_path / "nowhere"
     line = _one_error_line(_check_landing(missing))
-    assert "landing folder not found" in line
+    assert "landing folder missing or empty" in line
     _dbt_stops_with_one_line(missing, tmp_path, "landing folder missing or empty")
 
 
