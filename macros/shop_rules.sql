@@ -7,7 +7,8 @@
 -#}
 
 {% macro shop_rule_specs() -%}
-    {#- The rules a shop may set: name -> kind (enum, int1 = whole number >= 1, int0 = >= 0, bool, time 'HH:MM'). -#}
+    {#- The rules a shop may set: name -> kind (enum, int1 = whole number >= 1, int0 = >= 0, bool, time 'HH:MM',
+        share = a number strictly between 0 and 1). -#}
     {{- return({
         'attribution_rule': 'enum',
         'inquiry_valid_days': 'int1',
@@ -25,11 +26,20 @@
         'response_deadline_seconds': 'int1',
         'slow_reply_seconds': 'int1',
         'chat_reply_deadline_hours': 'int1',
+        'staffing_service_level': 'share',
     }) -}}
 {%- endmacro %}
 
 {% macro rule_sql_type(kind) -%}
-    {{- 'boolean' if kind == 'bool' else ('integer' if kind in ('int0', 'int1') else 'string') -}}
+    {{- 'boolean' if kind == 'bool' else ('integer' if kind in ('int0', 'int1')
+        else ('double' if kind == 'share' else 'string')) -}}
+{%- endmacro %}
+
+{% macro versioned_rule_names() -%}
+    {#- The rules that move the performance marts: rule_version spells them and rules_fingerprint guards them. The
+        staffing target is left out: it moves only the staffing marts (tables rebuilt each run, which show it as a
+        column), so changing it neither rewrites rule_version nor asks for a full refresh. -#}
+    {{- return(shop_rule_specs().keys() | reject('in', ['staffing_service_level']) | list) -}}
 {%- endmacro %}
 
 {% macro rule_default(name) -%}
@@ -39,6 +49,8 @@
         {{ 'true' if var(name) else 'false' }}
     {%- elif kind in ('int0', 'int1') -%}
         {{ var(name) | int }}
+    {%- elif kind == 'share' -%}
+        cast({{ var(name) | float }} as double)
     {%- else -%}
         '{{ var(name) }}'
     {%- endif -%}
@@ -66,7 +78,7 @@
 {% macro rule_version(alias='rules') -%}
     {#- The rule values in force as one readable text, e.g. 'attribution_rule=order_first, inquiry_valid_days=2, …'. -#}
     concat_ws(', '
-    {%- for name, kind in shop_rule_specs().items() %},
+    {%- for name in versioned_rule_names() %},
         '{{ name }}=' || cast({{ shop_rule(name, alias) }} as string)
     {%- endfor %})
 {%- endmacro %}
@@ -78,9 +90,9 @@
 
 {% macro rules_fingerprint(seed_relation) -%}
     {#- md5 of the shop_rules rows and the global rule vars: an incremental run refuses to continue when it moved. -#}
-    {%- set names = ['platform', 'shop_id', 'effective_from'] + (shop_rule_specs().keys() | list) -%}
+    {%- set names = ['platform', 'shop_id', 'effective_from'] + versioned_rule_names() -%}
     {%- set global_values = [] -%}
-    {%- for name in shop_rule_specs().keys() | list + ['douyin_assessment_end'] -%}
+    {%- for name in versioned_rule_names() + ['douyin_assessment_end'] -%}
         {%- do global_values.append(name ~ '=' ~ (var(name) | string)) -%}
     {%- endfor -%}
     {%- set parts = [] -%}
@@ -132,6 +144,10 @@
                         {%- elif kind == 'int0' %}
                         when {{ v }} is not null and not {{ regex_matches(v, "'^[0-9]{1,6}$'") }}
                             then '{{ name }} must be a whole number >= 0, not ' || {{ v }}
+                        {%- elif kind == 'share' %}
+                        when {{ v }} is not null and (not {{ regex_matches(v, "'^0?[.][0-9]{1,6}$'") }}
+                            or cast({{ v }} as double) <= 0)
+                            then '{{ name }} must be a share strictly between 0 and 1 (e.g. 0.8), not ' || {{ v }}
                         {%- elif kind == 'bool' %}
                         when {{ v }} is not null and lower({{ v }}) not in ('true', 'false')
                             then '{{ name }} must be true or false, not ' || {{ v }}
@@ -176,7 +192,8 @@
         {%- else -%}
             {%- set cell = "nullif(trim(cast(" ~ alias ~ "." ~ name ~ " as string)), '')" -%}
             {%- set expression = ("lower(" ~ cell ~ ") = 'true'") if kind == 'bool'
-                else (("cast(" ~ cell ~ " as integer)") if kind in ('int0', 'int1') else cell) -%}
+                else (("cast(" ~ cell ~ " as integer)") if kind in ('int0', 'int1')
+                else (("cast(" ~ cell ~ " as double)") if kind == 'share' else cell)) -%}
         {%- endif -%}
         {%- do columns.append(expression ~ ' as ' ~ prefix ~ name) -%}
     {%- endfor -%}

@@ -11,7 +11,8 @@
         {% endif %}
         {% for name in ['inquiry_valid_days', 'final_pay_days', 'after_sale_days', 'followup_gap_hours',
                         'response_deadline_seconds', 'slow_reply_seconds', 'recent_contact_hours',
-                        'chat_reply_deadline_hours', 'rolling_reply_days'] %}
+                        'chat_reply_deadline_hours', 'rolling_reply_days', 'staffing_weeks', 'staffing_max_servers',
+                        'chase_window_hours'] %}
             {% if var(name) is not number or var(name) is boolean or var(name) < 1 or var(name) != (var(name) | int) %}
                 {{ _var_error(name, "a whole number >= 1") }}
             {% endif %}
@@ -46,6 +47,10 @@
         {% if var('latest_plausible_date') is not none
               and modules.re.match('^\d{4}-\d{2}-\d{2}$', var('latest_plausible_date') | string) is none %}
             {{ _var_error('latest_plausible_date', "a date YYYY-MM-DD or null") }}
+        {% endif %}
+        {% if var('staffing_service_level') is not number or var('staffing_service_level') is boolean
+              or var('staffing_service_level') <= 0 or var('staffing_service_level') >= 1 %}
+            {{ _var_error('staffing_service_level', "a share strictly between 0 and 1") }}
         {% endif %}
         {% if var('reject_error_share') is not number or var('reject_error_share') < 0 or var('reject_error_share') > 1 %}
             {{ _var_error('reject_error_share', "a share between 0 and 1") }}
