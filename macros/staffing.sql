@@ -24,7 +24,7 @@
         concurrency and observed_server_count, which may be null) giving one row per key and server_count N in
         0 … server_bound with offered_load_erlangs and service_level. server_bound = the larger of
         observed_server_count and ceil(A + 8·√A + 30 + concurrency), capped at var staffing_max_servers: beyond
-        A + 8·√A + 30 servers Erlang C is below 1e-18 for any load, so no target a double can tell from 1 needs more.
+        A + 8·√A + 30 servers Erlang C is below 1e-16 for any load, so no target a double can tell from 1 needs more.
     -#}
     {%- set keys = key_columns | join(', ') -%}
     {%- set max_servers = var('staffing_max_servers') | int -%}
@@ -175,6 +175,7 @@
     left join service_levels as at_required
         on
             {{ keys_equal(key_columns, 'with_required', 'at_required') }}
+            and with_required.required_server_count is not null
             and at_required.server_count = least(
                 {{ max_servers }},
                 cast(floor(with_required.required_agent_count * with_required.concurrency + {{ staffing_epsilon() }})
