@@ -1,7 +1,7 @@
 {#-
     One row per (platform, shop, hour) for all 24 hours of each business date with a reception or round at the shop
     (the hours of agg_shop_hourly_load), docs/metrics.md §9: the hour's arrivals (buyer-initiated unfiltered
-    receptions by their first message), their handle time (first round start → last reply, over their rounds), the
+    receptions by their first message), their handle time (per session first round start → last reply, summed), the
     share of them whose first round was answered within the deadline (achieved service level), the agents online
     (status time ÷ 3600) and the shop-day's observed concurrency; then Erlang C with servers = agents × concurrency:
     the agents the hour's load required for the target service level, the gap online − required, and the service
@@ -27,15 +27,46 @@ concurrency as (
     select * from {{ ref('int_agent_sessions__concurrency') }}
 ),
 
-reception_rounds as (
-    -- the reception's handle time: from its first round's start to its last reply; its first round within deadline
+session_rounds as (
+    -- the time a conversation holds one of the agent's slots: per session, first round start → last reply
     select
         reception_id,
+        session_id,
         min(round_start_at) as first_round_start_at,
-        max(replied_at) as last_replied_at,
+        max(replied_at) as last_replied_at
+    from rounds
+    group by reception_id, session_id
+),
+
+first_rounds as (
+    -- whether the reception's first round was answered within the deadline (an unanswered first round is a miss)
+    select
+        reception_id,
         {{ arg_min_of('is_within_deadline', 'round_start_at') }} as is_first_round_within_deadline
     from rounds
     group by reception_id
+),
+
+reception_handles as (
+    -- handle time summed over the reception's sessions: a buyer back in a later session that day is not one long
+    -- conversation
+    select
+        reception_id,
+        count(last_replied_at) as handled_session_count,
+        sum({{ seconds_between('first_round_start_at', 'last_replied_at') }}) as handle_seconds
+    from session_rounds
+    group by reception_id
+),
+
+reception_rounds as (
+    select
+        first_rounds.reception_id,
+        first_rounds.is_first_round_within_deadline,
+        reception_handles.handled_session_count,
+        reception_handles.handle_seconds
+    from first_rounds
+    inner join reception_handles
+        on first_rounds.reception_id = reception_handles.reception_id
 ),
 
 arrivals as (
@@ -44,9 +75,8 @@ arrivals as (
         receptions.shop_id,
         {{ dbt.date_trunc('hour', 'receptions.first_message_at') }} as hour_start_at,
         count(*) as arrival_count,
-        count(reception_rounds.last_replied_at) as handled_reception_count,
-        sum({{ seconds_between('reception_rounds.first_round_start_at', 'reception_rounds.last_replied_at') }})
-            as handle_seconds,
+        count(*) filter (where reception_rounds.handled_session_count > 0) as handled_reception_count,
+        sum(reception_rounds.handle_seconds) as handle_seconds,
         count(*) filter (where reception_rounds.is_first_round_within_deadline) as first_reply_within_deadline_count
     from receptions
     left join reception_rounds
