@@ -1,6 +1,6 @@
 {#-
-    One row per (platform, shop, ISO weekday, hour of day) seen in the trailing staffing_weeks weeks before as_of
-    (docs/metrics.md §9): the forecast arrivals of that weekday-hour (mean over the window's dates of that weekday
+    One row per (platform, shop, ISO weekday, hour of day) seen in the trailing staffing_weeks weeks that end on the
+    last date with staffing hours, at most as_of − 1 (docs/metrics.md §9): the forecast arrivals of that weekday-hour (mean over the window's dates of that weekday
     with activity at the shop), its mean handle time, the shop's observed concurrency over the window, and from
     them the offered load and the agents Erlang C requires for the shop's target service level (rules in force on
     the window's last date), with the service level those agents reach; beside it the agents who were online on
@@ -18,11 +18,18 @@ as_of as (
     select * from {{ ref('int_as_of') }}
 ),
 
+window_end as (
+    -- the last date with staffing hours, at most as_of − 1 (as_of may follow late payments by days)
+    select least(max(hourly.load_date), max(cast({{ dbt.dateadd('day', -1, 'as_of.as_of_date') }} as date))) as end_date
+    from hourly
+    cross join as_of
+),
+
 plan_window as (
     select
-        cast({{ dbt.dateadd('day', -7 * (var('staffing_weeks') | int), 'as_of_date') }} as date) as window_start_date,
-        cast({{ dbt.dateadd('day', -1, 'as_of_date') }} as date) as window_end_date
-    from as_of
+        cast({{ dbt.dateadd('day', 1 - 7 * (var('staffing_weeks') | int), 'end_date') }} as date) as window_start_date,
+        end_date as window_end_date
+    from window_end
 ),
 
 window_hours as (
