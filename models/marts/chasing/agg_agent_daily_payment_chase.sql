@@ -53,6 +53,7 @@ final as (
         row_keys.shop_id,
         row_keys.order_date,
         row_keys.agent_id,
+        coalesce(row_keys.agent_id, '静默') as agent_or_silent,
         row_keys.agent_id is null as is_silent,
         coalesce(owned.reachable_order_count, 0) as reachable_order_count,
         cast(coalesce(owned.reachable_amount, 0) as decimal(38, 2)) as reachable_amount,
