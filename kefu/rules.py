@@ -17,7 +17,7 @@ README = ROOT / "README.md"
 TABLE_START = "<!-- vars-table:start (written by `kefu vars-table` from the rule registry in dbt_project.yml) -->"
 TABLE_END = "<!-- vars-table:end -->"
 KIND_WORDS = {
-    "text": "text", "date": "date", "date_or_null": "date or null", "share": "share 0–1",
+    "text": "text", "date": "date", "date_or_null": "date or null", "share": "share 0–1", "share_open": "share, 0 < x < 1",
     "whole_1": "whole number ≥ 1", "whole_0": "whole number ≥ 0", "boolean": "true / false",
     "time": "HH:MM (00:00–24:00)", "choice": "one of",
 }

@@ -219,3 +219,46 @@
 {% macro spark__share_of(condition) -%}
     avg(case when {{ condition }} then 1.0d else 0.0d end)
 {%- endmacro %}
+
+{% macro hour_pieces(start_ts, end_ts) -%}
+    {#- Select-list table function: one row (the hour's start) per clock hour an interval [start_ts, end_ts) touches;
+        an end exactly on the hour also yields that hour (callers drop empty pieces). -#}
+    {{ return(adapter.dispatch('hour_pieces', 'kefu')(start_ts, end_ts)) }}
+{%- endmacro %}
+
+{% macro default__hour_pieces(start_ts, end_ts) -%}
+    unnest(generate_series(date_trunc('hour', {{ start_ts }}), {{ end_ts }}, interval 1 hour))
+{%- endmacro %}
+
+{% macro spark__hour_pieces(start_ts, end_ts) -%}
+    explode(sequence(date_trunc('HOUR', {{ start_ts }}), {{ end_ts }}, interval 1 hour))
+{%- endmacro %}
+
+{% macro integer_series(first, last) -%}
+    {#- Derived table (alias series_integers): one row (series_value, an integer) per whole number in [first, last]. -#}
+    {{ return(adapter.dispatch('integer_series', 'kefu')(first, last)) }}
+{%- endmacro %}
+
+{% macro default__integer_series(first, last) -%}
+    (
+        select cast(generate_series as integer) as series_value
+        from generate_series({{ first }}, {{ last }})
+    ) as series_integers
+{%- endmacro %}
+
+{% macro spark__integer_series(first, last) -%}
+    (select explode(sequence({{ first }}, {{ last }})) as series_value) as series_integers
+{%- endmacro %}
+
+{% macro iso_weekday(date_expr) -%}
+    {#- ISO day of the week of a date or timestamp: 1 = Monday … 7 = Sunday. -#}
+    {{ return(adapter.dispatch('iso_weekday', 'kefu')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__iso_weekday(date_expr) -%}
+    cast(isodow({{ date_expr }}) as integer)
+{%- endmacro %}
+
+{% macro spark__iso_weekday(date_expr) -%}
+    (weekday({{ date_expr }}) + 1)
+{%- endmacro %}

@@ -113,3 +113,17 @@
                       round_stats ~ '.assessment_round_count') }} as three_minute_response_rate,
         coalesce({{ round_stats }}.slow_round_count, 0) as slow_round_count
 {%- endmacro %}
+
+{% macro agent_status_intervals() -%}
+    {#- A select of the agents' status intervals (agent_id, status, started_at, ended_at) with the open-interval rule:
+        an interval still open (ended_at null) runs until as_of, never the wall clock; empty intervals are dropped.
+        Read by int_agent_status__daily and int_agent_status__hourly, so both clip the same intervals. -#}
+    select
+        status.agent_id,
+        status.status,
+        status.started_at,
+        coalesce(status.ended_at, cast(as_of.as_of_date as timestamp)) as ended_at
+    from {{ ref('stg_kefu__agent_status') }} as status
+    cross join {{ ref('int_as_of') }} as as_of
+    where coalesce(status.ended_at, cast(as_of.as_of_date as timestamp)) > status.started_at
+{%- endmacro %}

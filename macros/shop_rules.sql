@@ -15,8 +15,20 @@
     {{- return(specs) -}}
 {%- endmacro %}
 
+{% macro versioned_rule_names() -%}
+    {#- The per-shop rules that move the performance marts: rule_version spells them and rules_fingerprint guards
+        them. A registry entry with `versioned: false` (the staffing target) moves only marts rebuilt every run, which
+        show it as a column: changing it neither rewrites rule_version nor asks for a full refresh. -#}
+    {%- set names = [] -%}
+    {%- for name, spec in rule_registry().items() if spec.get('per_shop') and spec.get('versioned', true) -%}
+        {%- do names.append(name) -%}
+    {%- endfor -%}
+    {{- return(names) -}}
+{%- endmacro %}
+
 {% macro rule_sql_type(kind) -%}
-    {{- 'boolean' if kind == 'boolean' else ('integer' if kind in ('whole_0', 'whole_1') else 'string') -}}
+    {{- 'boolean' if kind == 'boolean' else ('integer' if kind in ('whole_0', 'whole_1')
+        else ('double' if kind in ('share', 'share_open') else 'string')) -}}
 {%- endmacro %}
 
 {% macro rule_default(name) -%}
@@ -26,6 +38,8 @@
         {{ 'true' if var(name) else 'false' }}
     {%- elif kind in ('whole_0', 'whole_1') -%}
         {{ var(name) | int }}
+    {%- elif kind in ('share', 'share_open') -%}
+        cast({{ var(name) | float }} as double)
     {%- else -%}
         '{{ var(name) }}'
     {%- endif -%}
@@ -53,7 +67,7 @@
 {% macro rule_version(alias='rules') -%}
     {#- The rule values in force as one readable text, e.g. 'attribution_rule=order_first, inquiry_valid_days=2, …'. -#}
     concat_ws(', '
-    {%- for name, kind in shop_rule_specs().items() %},
+    {%- for name in versioned_rule_names() %},
         '{{ name }}=' || cast({{ shop_rule(name, alias) }} as string)
     {%- endfor %})
 {%- endmacro %}
@@ -65,9 +79,9 @@
 
 {% macro rules_fingerprint(seed_relation) -%}
     {#- md5 of the shop_rules rows and the global rule vars: an incremental run refuses to continue when it moved. -#}
-    {%- set names = ['platform', 'shop_id', 'effective_from'] + (shop_rule_specs().keys() | list) -%}
+    {%- set names = ['platform', 'shop_id', 'effective_from'] + versioned_rule_names() -%}
     {%- set global_values = [] -%}
-    {%- for name in shop_rule_specs().keys() | list + ['douyin_assessment_end'] -%}
+    {%- for name in versioned_rule_names() + ['douyin_assessment_end'] -%}
         {%- do global_values.append(name ~ '=' ~ (var(name) | string)) -%}
     {%- endfor -%}
     {%- set parts = [] -%}
@@ -116,6 +130,11 @@
                         when {{ v }} is not null and (not {{ regex_matches(v, "'^[0-9]{1,6}$'") }}
                             or cast({{ v }} as integer) < {{ 1 if kind == 'whole_1' else 0 }})
                             then '{{ name }} must be {{ rule_kind_expected(name) }}, not ' || {{ v }}
+                        {%- elif kind in ('share', 'share_open') %}
+                        when {{ v }} is not null and (try_cast({{ v }} as double) is null
+                            or try_cast({{ v }} as double) {{ '<=' if kind == 'share_open' else '<' }} 0
+                            or try_cast({{ v }} as double) {{ '>=' if kind == 'share_open' else '>' }} 1)
+                            then '{{ name }} must be {{ rule_kind_expected(name) }}, not ' || {{ v }}
                         {%- elif kind == 'boolean' %}
                         when {{ v }} is not null and lower({{ v }}) not in ('true', 'false')
                             then '{{ name }} must be {{ rule_kind_expected(name) }}, not ' || {{ v }}
@@ -160,7 +179,8 @@
         {%- else -%}
             {%- set cell = "nullif(trim(cast(" ~ alias ~ "." ~ name ~ " as string)), '')" -%}
             {%- set expression = ("lower(" ~ cell ~ ") = 'true'") if kind == 'boolean'
-                else (("cast(" ~ cell ~ " as integer)") if kind in ('whole_0', 'whole_1') else cell) -%}
+                else (("cast(" ~ cell ~ " as integer)") if kind in ('whole_0', 'whole_1')
+                else (("cast(" ~ cell ~ " as double)") if kind in ('share', 'share_open') else cell)) -%}
         {%- endif -%}
         {%- do columns.append(expression ~ ' as ' ~ prefix ~ name) -%}
     {%- endfor -%}

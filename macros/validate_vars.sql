@@ -11,6 +11,7 @@
         'date': 'a date YYYY-MM-DD',
         'date_or_null': 'a date YYYY-MM-DD or null',
         'share': 'a share between 0 and 1',
+        'share_open': 'a share strictly between 0 and 1',
         'whole_1': 'a whole number >= 1',
         'whole_0': 'a whole number >= 0',
         'boolean': 'true or false',
@@ -38,6 +39,7 @@
     {%- elif kind == 'date' -%}{{ return(is_date) }}
     {%- elif kind == 'date_or_null' -%}{{ return(value is none or is_date) }}
     {%- elif kind == 'share' -%}{{ return(value is number and value is not boolean and 0 <= value <= 1) }}
+    {%- elif kind == 'share_open' -%}{{ return(value is number and value is not boolean and 0 < value < 1) }}
     {%- else -%}{{ return(value is string) }}
     {%- endif -%}
 {%- endmacro %}

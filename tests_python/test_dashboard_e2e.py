@@ -238,6 +238,10 @@ def test_leaderboard(browser, dashboard, published):
     assert shown["第一名销售额"] == q.fmt_amount(board.at[0, "sales_amount"])
     assert shown["上榜客服数"] == q.fmt_int(len(board))
     assert "三种规则对比" in shown["__text__"]
+    chases = q.payment_chase_totals(lo, hi, None, published)
+    assert shown["催付订单"] == q.fmt_int(chases["chased_order_count"])
+    assert shown["催付成功金额"] == q.fmt_amount(chases["recovered_amount"])
+    assert shown["漏催订单"] == q.fmt_int(chases["missed_order_count"])
 
 
 def test_conversion(browser, dashboard, published):
@@ -275,3 +279,11 @@ def test_performance(browser, dashboard, published):
         assert shown["提成合计 / commission"] == q.fmt_amount(table["commission_amount"].sum(min_count=1))
         assert shown["未最终 / not final"] == q.fmt_int(int((~table["is_final"].astype(bool)).sum()))
         assert "下载 CSV" in shown["__text__"]
+
+
+def test_staffing(browser, dashboard, published):
+    shown = render(browser, f"{dashboard}/staffing", "排班", "staffing", expect_metrics=4)
+    summary = q.staffing_day_summary(q.latest_business_date(published), None, published)
+    assert shown["人手不足小时"] == q.fmt_int(summary["understaffed_hours"])
+    assert shown["实际服务水平"] == q.fmt_pct(summary["achieved_service_level"])
+    assert "人力缺口热力图" in shown["__text__"] and "排班计划" in shown["__text__"]

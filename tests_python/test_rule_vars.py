@@ -34,6 +34,10 @@ BUILD_A = {
     "recent_contact_hours": 48,
     "busy_waiting": 2,
     "rolling_reply_days": 7,
+    "staffing_service_level": 0.9,
+    "staffing_weeks": 2,
+    "staffing_max_servers": 100,
+    "chase_window_hours": 48,
 }
 
 BUILD_B = {

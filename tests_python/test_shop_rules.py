@@ -17,12 +17,13 @@ SEED = ROOT / "seeds" / "shop_rules.csv"
 HEADER = SEED.read_text(encoding="utf-8").splitlines()[0]
 COLUMNS = HEADER.split(",")
 
-# tb01: payment rule, 5-day inquiry window, 6-day final horizon, monologue filter off, 60 s deadline, from the start.
+# tb01: payment rule, 5-day inquiry window, 6-day final horizon, monologue filter off, 60 s deadline, staffing target
+# 90 %, from the start.
 # tm01: 1-day inquiry window and assessment from 10:00, from 2026-11-04 (the middle of the 11-01..11-06 sample).
 TWO_SHOPS = [
     {"platform": "taobao", "shop_id": "tb01", "effective_from": "2026-10-01", "attribution_rule": "payment",
      "inquiry_valid_days": "5", "final_pay_days": "6", "filter_monologue_enabled": "false",
-     "response_deadline_seconds": "60"},
+     "response_deadline_seconds": "60", "staffing_service_level": "0.9"},
     {"platform": "tmall", "shop_id": "tm01", "effective_from": "2026-11-04", "inquiry_valid_days": "1",
      "assessment_start": "10:00"},
 ]
@@ -104,6 +105,17 @@ def test_each_shop_uses_its_own_windows_and_thresholds(two_shop_db):
                                        "max(rule_version) from marts.agg_shop_daily_receptions "
                                        "where shop_id = 'tm01' group by 1"))
     assert "inquiry_valid_days=2" in versions["tm01_false"] and "inquiry_valid_days=1" in versions["tm01_true"]
+
+
+def test_shop_staffing_target_and_deadline(two_shop_db):
+    # tb01 staffs for 90 % within 60 s, the others for the global 80 % within 180 s; the target stays out of rule_version
+    targets = dict(_rows(two_shop_db, "select shop_id, max(target_service_level) || '/' || max(deadline_seconds) "
+                                      "from marts.agg_shop_hourly_staffing group by 1"))
+    assert targets["tb01"] == "0.9/60" and targets["dy01"] == "0.8/180"
+    assert _rows(two_shop_db, "select count(*) from marts.agg_shop_staffing_plan where service_level_at_required "
+                              "< target_service_level") == [(0,)]
+    assert _rows(two_shop_db, "select count(*) from marts.agg_shop_daily_receptions "
+                              "where rule_version like '%staffing%'") == [(0,)]
 
 
 def test_rule_in_force_governs_only_its_dates(two_shop_db, built_db):

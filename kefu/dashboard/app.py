@@ -245,6 +245,7 @@ def page_leaderboard() -> None:
         st.altair_chart(alt.Chart(long).mark_bar().encode(
             y=alt.Y("agent:N", title="客服"), x=alt.X("amount:Q", title="销售额"),
             color=alt.Color("rule:N", title="规则"), yOffset="rule:N"), width="stretch")
+    payment_chase_section(start, end)
 
 
 MATURITY = {
@@ -411,6 +412,71 @@ def page_performance() -> None:
                        file_name=f"kefu_performance_{period}{'_' + SHOP if SHOP else ''}.csv", mime="text/csv")
 
 
+# ---------------------------------------------------------------- 排班 and 催付 (staffing and payment chasing)
+
+LABELS.update({
+    "weekday": "星期", "weekday_label": "星期", "hour_of_day": "小时", "window_start_date": "统计起始日",
+    "window_end_date": "统计截止日", "observed_day_count": "样本天数", "forecast_arrival_count": "预测进线人数",
+    "aht_seconds": "平均处理时长(秒)", "concurrency": "并发接待数", "offered_load_erlangs": "话务量(Erlang)",
+    "deadline_seconds": "首响时限(秒)", "target_service_level": "目标服务水平", "required_agent_count": "建议客服数",
+    "service_level_at_required": "建议人数服务水平", "avg_online_agents": "在线客服数",
+    "online_service_level": "在线人数服务水平", "staffing_gap_agents": "人力缺口(在线−建议)",
+    "reachable_order_count": "待催付订单", "owned_chased_order_count": "已催付(归属)", "missed_order_count": "漏催订单",
+    "chase_rate": "催付率", "chased_order_count": "催付订单", "recovered_order_count": "催付成功订单",
+    "recovery_rate": "催付成功率", "recovered_amount": "催付成功金额",
+})
+RATE_COLUMNS.update({"target_service_level", "service_level_at_required", "online_service_level", "chase_rate",
+                     "recovery_rate"})
+AMOUNT_COLUMNS.update({"recovered_amount"})
+
+
+def payment_chase_section(start: dt.date, end: dt.date) -> None:
+    """催付 figures under the leaderboard: orders created in [start, end] (agg_agent_daily_payment_chase)."""
+    st.markdown(f"**催付 / payment chasing, orders created {start} – {end}** (agg_agent_daily_payment_chase)")
+    totals = q.payment_chase_totals(start, end, SHOP)
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("催付订单", q.fmt_int(totals["chased_order_count"]), help="orders chased (first chase) in the period")
+    m2.metric("催付成功订单", q.fmt_int(totals["recovered_order_count"]),
+              help="chased orders paid within final_pay_days of the chase")
+    m3.metric("催付成功金额", q.fmt_amount(totals["recovered_amount"]), help="payment amount of recovered orders")
+    m4.metric("漏催订单", q.fmt_int(totals["missed_order_count"]),
+              help=f"unpaid orders never chased in their window; {totals['silent_missed_order_count']} of them "
+                   "have no 落实下单 agent (silent rows)")
+    show_table(q.payment_chase_board(start, end, SHOP))
+
+
+def page_staffing() -> None:
+    st.title("排班 / staffing (Erlang C)")
+    plan = q.staffing_plan(SHOP)
+    if plan.empty:
+        st.info("没有排班数据 / no staffing rows")
+        return
+    first = plan.iloc[0]
+    st.caption(f"预测窗口 / window {first['window_start_date']} – {first['window_end_date']}; 目标 "
+               f"{q.fmt_pct(first['target_service_level'])} 首响 ≤ {first['deadline_seconds']} 秒; "
+               "人力缺口 = 在线客服 − 建议客服 (负数 = 人手不足)")
+    day = chosen_day()
+    if day is not None:
+        summary = q.staffing_day_summary(day, SHOP)
+        m1, m2, m3, m4 = st.columns(4)
+        m1.metric("人手不足小时", q.fmt_int(summary["understaffed_hours"]), help=f"shop-hours of {day} with gap < 0")
+        m2.metric("人手富余小时", q.fmt_int(summary["overstaffed_hours"]), help=f"shop-hours of {day} with gap ≥ 1")
+        m3.metric("最大缺口", "–" if summary["worst_gap"] is None else f"{summary['worst_gap']:.1f}",
+                  help="most negative online − required of the day")
+        m4.metric("实际服务水平", q.fmt_pct(summary["achieved_service_level"]),
+                  help="first replies within the deadline ÷ arrivals that day")
+    grid = q.staffing_gap_grid(SHOP)
+    st.markdown("**人力缺口热力图 / gap by weekday × hour** (agg_shop_staffing_plan)")
+    st.altair_chart(alt.Chart(grid).mark_rect().encode(
+        x=alt.X("hour_of_day:O", title="小时 / hour"),
+        y=alt.Y("weekday_label:N", sort=list(q.WEEKDAY_LABELS.values()), title="星期 / weekday"),
+        color=alt.Color("staffing_gap_agents:Q", scale=alt.Scale(scheme="redblue", domainMid=0), title="缺口"),
+        tooltip=["weekday_label:N", "hour_of_day:O", "forecast_arrival_count:Q", "required_agent_count:Q",
+                 "avg_online_agents:Q", "staffing_gap_agents:Q"]), width="stretch")
+    st.markdown("**排班计划 / plan** (per shop, weekday and hour)")
+    show_table(plan.assign(weekday=plan["weekday"].map(q.WEEKDAY_LABELS)), height=400)
+
+
 pages = [
     st.Page(page_screen, title="客服大屏 / 实时监控", url_path="screen", default=True),
     st.Page(page_leaderboard, title="客服排行 / leaderboard", url_path="leaderboard"),
@@ -418,5 +484,8 @@ pages = [
     st.Page(page_quality, title="服务质量 / quality", url_path="quality"),
     st.Page(page_faq, title="FAQ · 同行同层 / benchmark", url_path="faq"),
     st.Page(page_performance, title="绩效 / 提成 / KPI & commission", url_path="performance"),
+
+
+    st.Page(page_staffing, title="排班 / staffing", url_path="staffing"),
 ]
 st.navigation(pages).run()

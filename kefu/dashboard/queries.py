@@ -479,3 +479,83 @@ def performance_table(period: str, shop: str | None = None, path: str | Path | N
     wide = wide.reindex(columns=[(part, m) for m in metrics for part in ("value", "band", "score")])
     wide.columns = [f"{m}__{part}" for part, m in wide.columns]
     return cards.merge(wide.reset_index(), on=["platform", "shop_id", "agent_id"], how="left")
+
+
+# ---------------------------------------------------------------- 排班 (staffing)
+
+WEEKDAY_LABELS = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
+
+
+def staffing_plan(shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """agg_shop_staffing_plan rows (shop × weekday × hour) with the Erlang C inputs and the required agents."""
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select platform, shop_id, weekday, hour_of_day, window_start_date, window_end_date, observed_day_count, "
+        "forecast_arrival_count, aht_seconds, concurrency, offered_load_erlangs, deadline_seconds, "
+        "target_service_level, required_agent_count, service_level_at_required, avg_online_agents, "
+        "online_service_level, staffing_gap_agents "
+        f"from marts.agg_shop_staffing_plan where {cond} order by platform, shop_id, weekday, hour_of_day",
+        params, path)
+
+
+def staffing_gap_grid(shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """Weekday × hour: Σ over the chosen shops of average online agents, required agents and the gap (online −
+    required; negative = understaffed) from agg_shop_staffing_plan."""
+    cond, params = _shop_filter(shop)
+    df = _df(
+        "select weekday, hour_of_day, sum(avg_online_agents) as avg_online_agents, "
+        "sum(required_agent_count)::bigint as required_agent_count, "
+        "sum(avg_online_agents) - sum(required_agent_count) as staffing_gap_agents, "
+        "sum(forecast_arrival_count) as forecast_arrival_count "
+        f"from marts.agg_shop_staffing_plan where {cond} group by all order by weekday, hour_of_day",
+        params, path)
+    df["weekday_label"] = df["weekday"].map(WEEKDAY_LABELS)
+    return df
+
+
+def staffing_day_summary(day: dt.date, shop: str | None = None, path: str | Path | None = None) -> dict[str, Any]:
+    """One business date of agg_shop_hourly_staffing: understaffed and overstaffed shop-hours and the worst gap."""
+    cond, params = _shop_filter(shop)
+    return _row(
+        "select count(*) filter (where staffing_gap_agents < 0) as understaffed_hours, "
+        "count(*) filter (where staffing_gap_agents >= 1) as overstaffed_hours, "
+        "min(staffing_gap_agents) as worst_gap, sum(arrival_count)::bigint as arrival_count, "
+        "sum(first_reply_within_deadline_count)::double / nullif(sum(arrival_count), 0) as achieved_service_level "
+        f"from marts.agg_shop_hourly_staffing where load_date = ? and {cond}",
+        [day, *params], path)
+
+
+# ---------------------------------------------------------------- 催付 (payment chasing)
+
+def payment_chase_board(start: dt.date, end: dt.date, shop: str | None = None,
+                        path: str | Path | None = None) -> pd.DataFrame:
+    """agg_agent_daily_payment_chase summed over order dates in [start, end] per agent (silent rows excluded)."""
+    cond, params = _shop_filter(shop)
+    return _df(
+        "select platform, shop_id, agent_id, sum(reachable_order_count)::bigint as reachable_order_count, "
+        "sum(owned_chased_order_count)::bigint as owned_chased_order_count, "
+        "sum(missed_order_count)::bigint as missed_order_count, "
+        "sum(owned_chased_order_count)::double / nullif(sum(reachable_order_count), 0) as chase_rate, "
+        "sum(chased_order_count)::bigint as chased_order_count, "
+        "sum(recovered_order_count)::bigint as recovered_order_count, "
+        "sum(recovered_order_count)::double / nullif(sum(chased_order_count), 0) as recovery_rate, "
+        "sum(recovered_amount)::double as recovered_amount "
+        "from marts.agg_agent_daily_payment_chase "
+        f"where not is_silent and order_date between ? and ? and {cond} "
+        "group by all order by recovered_amount desc, chased_order_count desc, shop_id, agent_id",
+        [start, end, *params], path)
+
+
+def payment_chase_totals(start: dt.date, end: dt.date, shop: str | None = None,
+                         path: str | Path | None = None) -> dict[str, Any]:
+    """Shop totals over [start, end] (agent and silent rows): reachable, chased, missed (漏催), recovered."""
+    cond, params = _shop_filter(shop)
+    return _row(
+        "select coalesce(sum(reachable_order_count), 0)::bigint as reachable_order_count, "
+        "coalesce(sum(chased_order_count), 0)::bigint as chased_order_count, "
+        "coalesce(sum(missed_order_count), 0)::bigint as missed_order_count, "
+        "coalesce(sum(missed_order_count) filter (where is_silent), 0)::bigint as silent_missed_order_count, "
+        "coalesce(sum(recovered_order_count), 0)::bigint as recovered_order_count, "
+        "coalesce(sum(recovered_amount), 0)::double as recovered_amount "
+        f"from marts.agg_agent_daily_payment_chase where order_date between ? and ? and {cond}",
+        [start, end, *params], path)

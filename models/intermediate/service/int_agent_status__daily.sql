@@ -3,26 +3,12 @@
     and away_seconds. Intervals are clipped at midnight (23:00–01:00 gives 3600 s to each day); an interval still open
     (ended_at null) runs until as_of, never the wall clock.
 -#}
-with status as (
-    select * from {{ ref('stg_kefu__agent_status') }}
-),
-
-as_of as (
-    select * from {{ ref('int_as_of') }}
+with intervals as (
+    {{ agent_status_intervals() }}
 ),
 
 agents as (
     select * from {{ ref('stg_kefu__agents') }}
-),
-
-intervals as (
-    select
-        status.agent_id,
-        status.status,
-        status.started_at,
-        coalesce(status.ended_at, cast(as_of.as_of_date as timestamp)) as ended_at
-    from status
-    cross join as_of
 ),
 
 pieces as (
@@ -33,7 +19,6 @@ pieces as (
         ended_at,
         {{ day_pieces('started_at', 'ended_at') }} as piece_date
     from intervals
-    where ended_at > started_at
 ),
 
 clipped as (
