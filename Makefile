@@ -20,8 +20,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 build: install sample dbt-build check publish docs
 
-# The Spark check runs before pytest, so the last line stays pytest's summary of the whole suite.
-test: install-dev chromium lint sample dbt-build spark-check pytest
+test: install-dev chromium lint sample dbt-build pytest
 
 # the core (generator, dbt on DuckDB, gate, publish); install-dev adds the dashboard, Dagster, MetricFlow and the test
 # tools (pyproject.toml extras)
