@@ -72,8 +72,10 @@ agent_problems as (
     where
         agent_weeks.replied_reception_count != coalesce(agent_days.replied_reception_count, 0)
         or agent_weeks.consult_buyer_days != coalesce(agent_receptions.consult_count, 0)
-        or abs(coalesce(agent_weeks.three_minute_response_rate, -1)
-            - coalesce(cast(agent_days.within_deadline as double) / nullif(agent_days.assessment_rounds, 0), -1))
+        or abs(
+            coalesce(agent_weeks.three_minute_response_rate, -1)
+            - coalesce(cast(agent_days.within_deadline as double) / nullif(agent_days.assessment_rounds, 0), -1)
+        )
         > 1e-9
 ),
 
@@ -91,8 +93,10 @@ group_problems as (
             and group_weeks.period_start_date = group_days.period_start_date
     where
         group_weeks.consult_buyer_days != coalesce(group_days.consult_buyers, 0)
-        or abs(coalesce(group_weeks.three_minute_response_rate, -1)
-            - coalesce(cast(group_days.within_deadline as double) / nullif(group_days.assessment_rounds, 0), -1))
+        or abs(
+            coalesce(group_weeks.three_minute_response_rate, -1)
+            - coalesce(cast(group_days.within_deadline as double) / nullif(group_days.assessment_rounds, 0), -1)
+        )
         > 1e-9
 )
 
