@@ -41,6 +41,10 @@
     count(*) filter (where {{ receptions }}.initiated_by = 'buyer') as buyer_initiated_reception_count,
     avg({{ receptions }}.first_round_response_seconds) filter (where {{ receptions }}.initiated_by = 'buyer')
         as avg_first_response_seconds,
+    sum({{ receptions }}.first_round_response_seconds) filter (where {{ receptions }}.initiated_by = 'buyer')
+        as first_response_seconds_sum,
+    count({{ receptions }}.first_round_response_seconds) filter (where {{ receptions }}.initiated_by = 'buyer')
+        as first_response_count,
     {{ percentile_of(receptions ~ '.first_round_response_seconds', 0.5) }}
         filter (where {{ receptions }}.initiated_by = 'buyer') as median_first_response_seconds,
     count(*) filter (where not {{ receptions }}.is_filtered and {{ receptions }}.buyer_message_count > 0)
@@ -96,6 +100,8 @@
         coalesce({{ reception_stats }}.buyer_initiated_reception_count, 0) as buyer_initiated_reception_count,
         {{ reception_stats }}.avg_first_response_seconds,
         {{ reception_stats }}.median_first_response_seconds,
+        cast(coalesce({{ reception_stats }}.first_response_seconds_sum, 0) as double) as first_response_seconds_sum,
+        cast(coalesce({{ reception_stats }}.first_response_count, 0) as bigint) as first_response_count,
         coalesce({{ round_stats }}.round_count, 0) as round_count,
         coalesce({{ round_stats }}.answered_round_count, 0) as answered_round_count,
         coalesce({{ round_stats }}.total_response_seconds, 0) as total_response_seconds,

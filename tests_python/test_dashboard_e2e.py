@@ -234,9 +234,11 @@ def test_leaderboard(browser, dashboard, published):
     shown = render(browser, f"{dashboard}/leaderboard", "客服排行", "leaderboard", expect_metrics=3)
     lo, hi = q.sales_date_range(published)
     board = q.leaderboard(lo, hi, q.DEFAULT_RULE, None, published)
-    assert shown["第一名客服"] == f"{board.at[0, 'shop_id']} · {board.at[0, 'agent_id']}"
+    top_agent = board.at[0, "agent_name"] or board.at[0, "agent_id"]
+    assert shown["第一名客服"] == f"{board.at[0, 'shop_id']} · {top_agent}"
     assert shown["第一名销售额"] == q.fmt_amount(board.at[0, "sales_amount"])
     assert shown["上榜客服数"] == q.fmt_int(len(board))
+    assert shown["客服销售额合计"] == q.fmt_amount(q.sales_total(lo, hi, q.DEFAULT_RULE, None, None, published))
     assert "三种规则对比" in shown["__text__"]
     chases = q.payment_chase_totals(lo, hi, None, published)
     assert shown["催付订单"] == q.fmt_int(chases["chased_order_count"])

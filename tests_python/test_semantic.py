@@ -53,6 +53,21 @@ METRICS: dict[str, tuple[str, str, str, str | None, str]] = {
         "agg_faq_daily", "event_date", "resolved_count", "resolved_count + transferred_count", "is_shop_total"),
     "chat_reply_rate": (
         "agg_shop_daily_chat_funnel", "activity_date", "replied_chat_count", "chat_buyer_count", "true"),
+    "chat_avg_response_seconds": (
+        "agg_shop_daily_chat_funnel", "activity_date", "response_seconds_sum", "replied_chat_count", "true"),
+    "avg_first_response_seconds": (
+        "agg_shop_daily_service", "service_date", "first_response_seconds_sum", "first_response_count", "true"),
+    "agent_three_minute_response_rate": (
+        "agg_agent_daily_service", "service_date", "assessment_rounds_within_deadline_count",
+        "assessment_round_count", "true"),
+    "agent_avg_first_response_seconds": (
+        "agg_agent_daily_service", "service_date", "first_response_seconds_sum", "first_response_count", "true"),
+    "agent_inquiry_to_order_rate": (
+        "agg_agent_daily_conversion", "inquiry_date", "case when attribution_rule = 'order' then ordered_buyers end",
+        "case when attribution_rule = 'order' then inquiry_buyers end", "true"),
+    "agent_inquiry_to_paid_final_rate": (
+        "agg_agent_daily_conversion", "inquiry_date", "case when is_shop_rule then paid_final_buyers end",
+        "case when attribution_rule = 'order' then inquiry_buyers end", "true"),
 }
 SALES = ["shop_sales_amount", "silent_sales_amount", "agent_sales_amount", "avg_order_value"]
 # one mf query per group: (metrics, group-by); sales figures exist once per attribution rule

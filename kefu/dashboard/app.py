@@ -20,7 +20,8 @@ ALL_LABEL = "全部店铺 / all shops"
 LATEST_LABEL = "最新 / latest"
 
 LABELS = {
-    "platform": "平台", "shop_id": "店铺", "agent_id": "客服", "consult_count": "咨询人数",
+    "platform": "平台", "shop_id": "店铺", "agent_id": "客服ID", "agent_name": "客服", "group_name": "分组",
+    "rank": "排名", "consult_count": "咨询人数",
     "reception_count": "接待人数", "filtered_count": "过滤人数", "inquiry_count": "询单人数",
     "sales_amount": "销售额", "sales_buyers": "销售人数", "paid_orders": "付款订单数", "sales_quantity": "销售量",
     "sales_buyer_days": "销售人数(按日累加)", "ordered_amount": "下单金额", "unpaid_amount": "付款流失金额",
@@ -209,28 +210,54 @@ def page_screen() -> None:
     live()
 
 
+PERIOD_KINDS = {"custom": "自定义 / custom", "day": "日 / day", "week": "周 / ISO week", "month": "月 / month"}
+ALL_GROUPS = "全部分组 / all groups"
+
+
+def _agent_label(row: pd.Series) -> str:
+    name = row.get("agent_name")
+    return f"{row['shop_id']} · {name if isinstance(name, str) and name else row['agent_id']}"
+
+
 def page_leaderboard() -> None:
     st.title("客服排行 / agent leaderboard")
     lo, hi = q.sales_date_range()
     if lo is None:
         st.info("没有销售数据 / no sales")
         return
-    c1, c2 = st.columns([1, 2])
+    c1, c2, c3 = st.columns([1, 1, 1])
     rule = c1.selectbox("归属规则 / attribution rule", q.RULES, index=q.RULES.index(q.DEFAULT_RULE),
                         format_func=lambda r: f"{q.RULE_LABELS[r]} ({r})")
-    period = c2.date_input("日期范围 / activity dates", value=(lo, hi), min_value=lo, max_value=hi)
-    start, end = (period if isinstance(period, tuple) and len(period) == 2 else (lo, hi))
-    board = q.leaderboard(start, end, rule, SHOP)
-    st.markdown(f"**{q.RULE_LABELS[rule]} 排行 / ranked by sales amount, {start} – {end}**")
+    kind = c2.radio("周期 / period", list(PERIOD_KINDS), format_func=PERIOD_KINDS.get, horizontal=True)
+    groups = [ALL_GROUPS, *q.agent_groups(SHOP)]
+    group_label = c3.selectbox("分组 / group", groups)
+    group = None if group_label == ALL_GROUPS else group_label
+    if kind == "custom":
+        period = st.date_input("日期范围 / activity dates", value=(lo, hi), min_value=lo, max_value=hi)
+        start, end = (period if isinstance(period, tuple) and len(period) == 2 else (lo, hi))
+    else:
+        anchor = st.date_input("包含日期 / a date in the period", value=hi, min_value=lo, max_value=hi)
+        start, end = q.period_bounds(kind, anchor)
+    prev_start, prev_end = q.previous_period(kind, start, end)
+    board = q.leaderboard(start, end, rule, SHOP, group=group)
+    st.markdown(f"**{q.RULE_LABELS[rule]} 排行 / ranked by sales amount, {start} – {end}**"
+                + (f" · {group}" if group else ""))
     board.insert(0, "rank", range(1, len(board) + 1))
     if not board.empty:
-        m1, m2, m3 = st.columns(3)
-        m1.metric("第一名客服", f"{board.at[0, 'shop_id']} · {board.at[0, 'agent_id']}", help="top agent")
+        total = q.sales_total(start, end, rule, SHOP, group)
+        previous = q.sales_total(prev_start, prev_end, rule, SHOP, group)
+        change = f"{(total - previous) / previous * 100:+.1f}% 环比" if previous else None
+        m1, m2, m3, m4 = st.columns(4)
+        m1.metric("第一名客服", _agent_label(board.iloc[0]), help="top agent")
         m2.metric("第一名销售额", q.fmt_amount(board.at[0, "sales_amount"]), help="top agent's sales amount")
         m3.metric("上榜客服数", q.fmt_int(len(board)), help="agents with sales rows under the rule")
+        m4.metric("客服销售额合计", q.fmt_amount(total), delta=change,
+                  help=f"Σ agents' sales; 环比 = against {prev_start} – {prev_end} ({q.fmt_amount(previous)})")
     show_table(board)
     if not board.empty:
-        top = board.head(15).assign(agent=lambda d: d["shop_id"] + " · " + d["agent_id"])
+        st.download_button("下载 CSV / download CSV", board.to_csv(index=False).encode("utf-8-sig"),
+                           file_name=f"leaderboard_{rule}_{start}_{end}.csv", mime="text/csv")
+        top = board.head(15).assign(agent=lambda d: d.apply(_agent_label, axis=1))
         st.altair_chart(alt.Chart(top).mark_bar().encode(
             x=alt.X("sales_amount:Q", title="销售额"), y=alt.Y("agent:N", sort="-x", title="客服")),
             width="stretch")

@@ -294,19 +294,63 @@ def sales_date_range(path: str | Path | None = None) -> tuple[dt.date, dt.date]:
 
 
 def leaderboard(start: dt.date, end: dt.date, rule: str = DEFAULT_RULE, shop: str | None = None,
-                path: str | Path | None = None) -> pd.DataFrame:
+                path: str | Path | None = None, group: str | None = None) -> pd.DataFrame:
     """Agents ranked by sales under one rule over [start, end]: the additive agg_agent_daily_sales columns summed
-    over days (sales_buyer_days = Σ daily 销售人数, a buyer paying on two days counts twice)."""
+    over days (sales_buyer_days = Σ daily 销售人数, a buyer paying on two days counts twice). agent_name and
+    group_name are the agent's on the latest day of the range; `group` keeps the days the agent was in that group
+    (an agent who moved mid-period appears with the days of the chosen group only)."""
     cond, params = _shop_filter(shop)
+    group_cond, group_params = _shop_filter(group, "group_name")
     return _df(
-        "select platform, shop_id, agent_id, sum(sales_amount)::double as sales_amount, "
+        "select platform, shop_id, agent_id, arg_max(agent_name, activity_date) as agent_name, "
+        "arg_max(group_name, activity_date) as group_name, sum(sales_amount)::double as sales_amount, "
         "sum(sales_quantity)::bigint as sales_quantity, sum(paid_orders)::bigint as paid_orders, "
         "sum(sales_buyers)::bigint as sales_buyer_days, sum(ordered_amount)::double as ordered_amount, "
         "sum(unpaid_amount)::double as unpaid_amount "
         "from marts.agg_agent_daily_sales "
-        f"where attribution_rule = ? and activity_date between ? and ? and {cond} "
-        "group by all order by sales_amount desc, shop_id, agent_id",
-        [rule, start, end, *params], path)
+        f"where attribution_rule = ? and activity_date between ? and ? and {cond} and {group_cond} "
+        "group by platform, shop_id, agent_id order by sales_amount desc, shop_id, agent_id",
+        [rule, start, end, *params, *group_params], path)
+
+
+def sales_total(start: dt.date, end: dt.date, rule: str = DEFAULT_RULE, shop: str | None = None,
+                group: str | None = None, path: str | Path | None = None) -> float:
+    """Σ agents' sales amount under one rule over [start, end] (for 环比: the same call on the previous period)."""
+    cond, params = _shop_filter(shop)
+    group_cond, group_params = _shop_filter(group, "group_name")
+    frame = _df(
+        "select coalesce(sum(sales_amount), 0)::double as sales_amount from marts.agg_agent_daily_sales "
+        f"where attribution_rule = ? and activity_date between ? and ? and {cond} and {group_cond}",
+        [rule, start, end, *params, *group_params], path)
+    return float(frame.at[0, "sales_amount"])
+
+
+def agent_groups(shop: str | None = None, path: str | Path | None = None) -> list[str]:
+    """Groups (分流分组) found on the agent-day sales rows, for the leaderboard's group filter."""
+    cond, params = _shop_filter(shop)
+    frame = _df(f"select distinct group_name from marts.agg_agent_daily_sales where group_name is not null and {cond} "
+                "order by group_name", params, path)
+    return frame["group_name"].tolist()
+
+
+def period_bounds(kind: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
+    """[start, end] of the 自然日 / 自然周 (ISO, Monday start) / 自然月 holding anchor."""
+    if kind == "day":
+        return anchor, anchor
+    if kind == "week":
+        start = anchor - dt.timedelta(days=anchor.weekday())
+        return start, start + dt.timedelta(days=6)
+    start = anchor.replace(day=1)
+    following = (start + dt.timedelta(days=32)).replace(day=1)
+    return start, following - dt.timedelta(days=1)
+
+
+def previous_period(kind: str, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The period before [start, end] for 环比: the previous day / week / month, or a custom range of equal length."""
+    if kind == "month":
+        return period_bounds("month", start - dt.timedelta(days=1))
+    length = (end - start).days + 1
+    return start - dt.timedelta(days=length), start - dt.timedelta(days=1)
 
 
 def leaderboard_rules(start: dt.date, end: dt.date, shop: str | None = None,

@@ -75,6 +75,7 @@ chat_stats as (
         count(*) filter (where is_replied_within_deadline) as replied_chat_count,
         count(*) filter (where not is_replied_within_deadline) as unreplied_chat_count,
         avg(response_seconds) filter (where is_replied_within_deadline) as avg_response_seconds,
+        sum(response_seconds) filter (where is_replied_within_deadline) as response_seconds_sum,
         {{ percentile_of('response_seconds', 0.5) }} filter (where is_replied_within_deadline)
             as median_response_seconds
     from chats
@@ -98,6 +99,7 @@ daily as (
         coalesce(chat_stats.unreplied_chat_count, 0) as unreplied_chat_count,
         chat_stats.avg_response_seconds,
         chat_stats.median_response_seconds,
+        cast(coalesce(chat_stats.response_seconds_sum, 0) as double) as response_seconds_sum,
         coalesce(order_stats.ordering_buyer_count, 0) as ordering_buyer_count,
         coalesce(order_stats.order_count, 0) as order_count,
         coalesce(order_stats.paying_buyer_count, 0) as paying_buyer_count,
@@ -154,6 +156,7 @@ final as (
         {{ safe_ratio('daily.replied_chat_count', 'daily.chat_buyer_count') }} as reply_rate,
         daily.avg_response_seconds,
         daily.median_response_seconds,
+        daily.response_seconds_sum,
         daily.ordering_buyer_count,
         daily.order_count,
         daily.paying_buyer_count,

@@ -26,11 +26,20 @@ per_rule as (
 final as (
     {{ conversion_rollup('per_rule', ['platform', 'shop_id', 'agent_id', 'inquiry_date', 'attribution_rule'],
                          'inquiry_date') }}
+),
+
+with_roster as (
+    select
+        final.*,
+        {{ roster_of_day('group_name') }} as group_name,
+        {{ roster_of_day('agent_name') }} as agent_name
+    from final
+    {{ roster_of_day_joins('final.platform', 'final.shop_id', 'final.agent_id', 'final.inquiry_date') }}
 )
 
 -- the shop's rules in force on the row's date (seeds/shop_rules.csv, else the global vars)
 select
-    final.*,
-    final.attribution_rule = {{ shop_rule('attribution_rule') }} as is_shop_rule
-from final
-{{ join_shop_rules('final.platform', 'final.shop_id', 'final.inquiry_date') }}
+    with_roster.*,
+    with_roster.attribution_rule = {{ shop_rule('attribution_rule') }} as is_shop_rule
+from with_roster
+{{ join_shop_rules('with_roster.platform', 'with_roster.shop_id', 'with_roster.inquiry_date') }}

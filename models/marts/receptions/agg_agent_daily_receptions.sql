@@ -20,6 +20,15 @@ final as (
         count(*) filter (where initiated_by = 'agent') as agent_initiated_count
     from receptions
     group by platform, shop_id, agent_id, reception_date
+),
+
+with_roster as (
+    select
+        final.*,
+        {{ roster_of_day('group_name') }} as group_name,
+        {{ roster_of_day('agent_name') }} as agent_name
+    from final
+    {{ roster_of_day_joins('final.platform', 'final.shop_id', 'final.agent_id', 'final.reception_date') }}
 )
 
-{{ select_with_shop_rules('final', 'final.reception_date', flag_shop_rule=false) }}
+{{ select_with_shop_rules('with_roster', 'with_roster.reception_date', flag_shop_rule=false) }}

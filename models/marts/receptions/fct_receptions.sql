@@ -8,21 +8,25 @@ with receptions as (
 
 final as (
     select
-        reception_id,
-        platform,
-        shop_id,
-        agent_id,
-        buyer_key,
-        reception_date,
-        first_message_at,
-        initiated_by,
-        buyer_message_count,
-        agent_message_count,
-        is_filtered,
-        filter_reason,
-        is_after_sale,
-        is_inquiry
+        receptions.reception_id,
+        receptions.platform,
+        receptions.shop_id,
+        receptions.agent_id,
+        receptions.buyer_key,
+        receptions.reception_date,
+        receptions.first_message_at,
+        receptions.initiated_by,
+        receptions.buyer_message_count,
+        receptions.agent_message_count,
+        receptions.is_filtered,
+        receptions.filter_reason,
+        receptions.is_after_sale,
+        receptions.is_inquiry,
+        {{ roster_of_day('group_name') }} as group_name,
+        {{ roster_of_day('agent_name') }} as agent_name
     from receptions
+    {{ roster_of_day_joins('receptions.platform', 'receptions.shop_id', 'receptions.agent_id',
+                           'receptions.reception_date') }}
 )
 
 select * from final

@@ -84,6 +84,15 @@ final as (
             and sales.attribution_rule = order_side_per_rule.attribution_rule
             and sales.activity_date = order_side_per_rule.activity_date
     where {{ incremental_window('coalesce(sales.activity_date, order_side_per_rule.activity_date)') }}
+),
+
+with_roster as (
+    select
+        final.*,
+        {{ roster_of_day('group_name') }} as group_name,
+        {{ roster_of_day('agent_name') }} as agent_name
+    from final
+    {{ roster_of_day_joins('final.platform', 'final.shop_id', 'final.agent_id', 'final.activity_date') }}
 )
 
-{{ select_with_shop_rules('final', 'final.activity_date', flag_shop_rule=true) }}
+{{ select_with_shop_rules('with_roster', 'with_roster.activity_date', flag_shop_rule=true) }}

@@ -89,6 +89,10 @@ measured as (
         agent_days.routing_weight,
         cast(coalesce(status.online_seconds, 0) as bigint) as online_seconds,
         agent_days.routing_weight * coalesce(status.online_seconds, 0) as expected_weight,
+        {{ roster_of_day('routing_weight') }} as routing_weight_in_force,
+        {{ roster_of_day('routing_weight') }} * coalesce(status.online_seconds, 0) as expected_weight_in_force,
+        {{ roster_of_day('group_name') }} as group_name,
+        {{ roster_of_day('agent_name') }} as agent_name,
         coalesce(reception_counts.buyer_initiated_reception_count, 0) as buyer_initiated_reception_count,
         coalesce(reception_counts.recent_contact_reception_count, 0) as recent_contact_reception_count,
         cast(coalesce(waiting_load.max_open, 0) as bigint) as max_waiting_buyers,
@@ -106,11 +110,21 @@ measured as (
         on
             agent_days.agent_id = waiting_load.agent_id
             and agent_days.routing_date = waiting_load.wait_date
+    {{ roster_of_day_joins('agent_days.platform', 'agent_days.shop_id', 'agent_days.agent_id',
+                           'agent_days.routing_date') }}
 ),
 
 shares as (
     select
         *,
+        sum(expected_weight) over (partition by platform, shop_id, routing_date) as shop_expected_weight,
+        sum(expected_weight_in_force) over (partition by platform, shop_id, routing_date)
+            as shop_expected_weight_in_force,
+        sum(buyer_initiated_reception_count) over (partition by platform, shop_id, routing_date)
+            as shop_buyer_initiated_reception_count,
+        {{ safe_ratio('expected_weight_in_force',
+                      'sum(expected_weight_in_force) over (partition by platform, shop_id, routing_date)') }}
+            as expected_share_in_force,
         {{ safe_ratio('expected_weight',
                       'sum(expected_weight) over (partition by platform, shop_id, routing_date)') }}
             as expected_share,
@@ -138,7 +152,19 @@ final as (
         max_waiting_buyers,
         busy_waiting_seconds,
         sum(abs(actual_share - expected_share)) over (partition by platform, shop_id, routing_date) / 2
-            as shop_imbalance_index
+            as shop_imbalance_index,
+        expected_weight,
+        shop_expected_weight,
+        cast(shop_buyer_initiated_reception_count as bigint) as shop_buyer_initiated_reception_count,
+        routing_weight_in_force,
+        expected_weight_in_force,
+        shop_expected_weight_in_force,
+        expected_share_in_force,
+        actual_share - expected_share_in_force as share_gap_in_force,
+        sum(abs(actual_share - expected_share_in_force)) over (partition by platform, shop_id, routing_date) / 2
+            as shop_imbalance_index_in_force,
+        group_name,
+        agent_name
     from shares
 )
 

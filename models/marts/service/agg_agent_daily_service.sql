@@ -31,6 +31,22 @@ agents as (
     select * from {{ ref('stg_kefu__agents') }}
 ),
 
+feige_sessions as (
+    select * from {{ ref('fct_feige_sessions') }}
+),
+
+feige_stats as (
+    select
+        platform,
+        shop_id,
+        agent_id,
+        session_date as service_date,
+        count(*) as feige_session_count,
+        count(*) filter (where is_passed) as feige_passed_session_count
+    from feige_sessions
+    group by platform, shop_id, agent_id, session_date
+),
+
 round_stats as (
     select
         rounds.platform,
@@ -102,7 +118,14 @@ final as (
         {{ safe_ratio('coalesce(concurrency.occupied_seconds, 0)', 'status.online_seconds', cap=1) }} as occupancy_rate,
         {{ safe_ratio('coalesce(concurrency.open_session_seconds, 0)', 'status.online_seconds * agents.max_concurrent',
                       cap=1) }}
-            as concurrency_saturation_rate
+            as concurrency_saturation_rate,
+        cast(status.online_seconds * agents.max_concurrent as bigint) as capacity_seconds,
+        coalesce(feige_stats.feige_session_count, 0) as feige_session_count,
+        coalesce(feige_stats.feige_passed_session_count, 0) as feige_passed_session_count,
+        {{ safe_ratio('feige_stats.feige_passed_session_count', 'feige_stats.feige_session_count') }}
+            as feige_session_reply_rate,
+        {{ roster_of_day('group_name') }} as group_name,
+        {{ roster_of_day('agent_name') }} as agent_name
     from agent_days
     left join round_stats
         on
@@ -130,6 +153,14 @@ final as (
             and agent_days.service_date = concurrency.load_date
     left join agents
         on agent_days.agent_id = agents.agent_id
+    left join feige_stats
+        on
+            agent_days.platform = feige_stats.platform
+            and agent_days.shop_id = feige_stats.shop_id
+            and agent_days.agent_id = feige_stats.agent_id
+            and agent_days.service_date = feige_stats.service_date
+    {{ roster_of_day_joins('agent_days.platform', 'agent_days.shop_id', 'agent_days.agent_id',
+                           'agent_days.service_date') }}
 )
 
 {{ select_with_shop_rules('final', 'final.service_date', flag_shop_rule=false) }}

@@ -1,0 +1,191 @@
+{#-
+    One row per (platform, shop, agent group, period_type, period_start_date): the group's ISO week (Monday start)
+    and natural month. Each day counts in the group its agents belonged to that day (int_agents__roster_history),
+    so an agent moving group mid-week splits the week between the two groups. Distinct buyers of the group over the
+    period (*_buyers) beside the sum of its daily distinct buyers (*_buyer_days, 按日累加 = Σ
+    agg_group_daily_performance); service sums and rates Σ ÷ Σ (agg_group_daily_performance); inquiry cohorts
+    (agg_group_daily_sales: 下单 under rule `order`, 付款 under the shop's rule); sales under the shop's rule with
+    distinct paying buyers of the period.
+-#}
+with receptions as (
+    select * from {{ ref('fct_receptions') }}
+),
+
+group_days as (
+    select * from {{ ref('agg_group_daily_performance') }}
+),
+
+group_sales as (
+    select * from {{ ref('agg_group_daily_sales') }}
+),
+
+paid as (
+    select * from {{ ref('int_orders__paid_credited') }}
+    where is_shop_rule and not is_silent
+),
+
+group_buyer_days as (
+    select
+        platform,
+        shop_id,
+        coalesce(group_name, '未分组') as group_name,
+        reception_date,
+        buyer_key,
+        bool_or(not is_filtered) as has_reception,
+        bool_or(is_inquiry) as has_inquiry
+    from receptions
+    group by platform, shop_id, coalesce(group_name, '未分组'), reception_date, buyer_key
+),
+
+buyer_stats as (
+    {{ period_buyer_counts('group_buyer_days', ['platform', 'shop_id', 'group_name'], 'reception_date',
+                           {'consult': 'true', 'reception': 'has_reception', 'inquiry': 'has_inquiry'}) }}
+),
+
+service_rows as (
+    {{ expand_periods('group_days', 'group_days.business_date') }}
+),
+
+service_stats as (
+    select
+        platform,
+        shop_id,
+        group_name,
+        period_type,
+        period_start_date,
+        count(*) as active_day_count,
+        cast(sum(replyable_reception_count) as bigint) as replyable_reception_count,
+        cast(sum(replied_reception_count) as bigint) as replied_reception_count,
+        cast(sum(assessment_round_count) as bigint) as assessment_round_count,
+        cast(sum(assessment_rounds_within_deadline_count) as bigint) as assessment_rounds_within_deadline_count,
+        cast(sum(first_response_seconds_sum) as double) as first_response_seconds_sum,
+        cast(sum(first_response_count) as bigint) as first_response_count,
+        cast(sum(answered_round_count) as bigint) as answered_round_count,
+        cast(sum(total_response_seconds) as double) as total_response_seconds,
+        cast(sum(rated_count) as bigint) as rated_count,
+        cast(sum(satisfied_count) as bigint) as satisfied_count,
+        cast(sum(feige_session_count) as bigint) as feige_session_count,
+        cast(sum(feige_passed_session_count) as bigint) as feige_passed_session_count,
+        cast(sum(online_seconds) as bigint) as online_seconds
+    from service_rows
+    group by platform, shop_id, group_name, period_type, period_start_date
+),
+
+cohort_rows as (
+    {{ expand_periods('group_sales', 'group_sales.activity_date') }}
+),
+
+cohort_stats as (
+    select
+        platform,
+        shop_id,
+        group_name,
+        period_type,
+        period_start_date,
+        cast(sum(inquiry_buyers) filter (where attribution_rule = 'order') as bigint) as cohort_inquiry_buyer_days,
+        cast(sum(ordered_buyers) filter (where attribution_rule = 'order') as bigint) as ordered_buyer_days,
+        cast(sum(paid_final_buyers) filter (where is_shop_rule) as bigint) as paid_final_buyer_days
+    from cohort_rows
+    group by platform, shop_id, group_name, period_type, period_start_date
+),
+
+sales_buyer_days as (
+    select
+        platform,
+        shop_id,
+        coalesce(group_name, '未分组') as group_name,
+        paid_date,
+        buyer_key,
+        sum(payment_amount) as sales_amount,
+        sum(item_quantity) as sales_quantity,
+        count(*) as paid_orders
+    from paid
+    group by platform, shop_id, coalesce(group_name, '未分组'), paid_date, buyer_key
+),
+
+sales_rows as (
+    {{ expand_periods('sales_buyer_days', 'sales_buyer_days.paid_date') }}
+),
+
+sales_stats as (
+    select
+        platform,
+        shop_id,
+        group_name,
+        period_type,
+        period_start_date,
+        sum(sales_amount) as sales_amount,
+        cast(sum(sales_quantity) as bigint) as sales_quantity,
+        cast(sum(paid_orders) as bigint) as paid_orders,
+        count(distinct buyer_key) as sales_buyers,
+        count(*) as sales_buyer_days
+    from sales_rows
+    group by platform, shop_id, group_name, period_type, period_start_date
+),
+
+group_periods as (
+    select platform, shop_id, group_name, period_type, period_start_date from buyer_stats
+    union
+    select platform, shop_id, group_name, period_type, period_start_date from service_stats
+    union
+    select platform, shop_id, group_name, period_type, period_start_date from cohort_stats
+    union
+    select platform, shop_id, group_name, period_type, period_start_date from sales_stats
+),
+
+final as (
+    select
+        group_periods.platform,
+        group_periods.shop_id,
+        group_periods.group_name,
+        group_periods.period_type,
+        group_periods.period_start_date,
+        {{ period_end('group_periods.period_type', 'group_periods.period_start_date') }} as period_end_date,
+        coalesce(service_stats.active_day_count, 0) as active_day_count,
+        coalesce(buyer_stats.consult_buyers, 0) as consult_buyers,
+        coalesce(buyer_stats.consult_buyer_days, 0) as consult_buyer_days,
+        coalesce(buyer_stats.reception_buyers, 0) as reception_buyers,
+        coalesce(buyer_stats.reception_buyer_days, 0) as reception_buyer_days,
+        coalesce(buyer_stats.inquiry_buyers, 0) as inquiry_buyers,
+        coalesce(buyer_stats.inquiry_buyer_days, 0) as inquiry_buyer_days,
+        {{ period_service_columns('service_stats') }},
+        coalesce(cohort_stats.cohort_inquiry_buyer_days, 0) as cohort_inquiry_buyer_days,
+        coalesce(cohort_stats.ordered_buyer_days, 0) as ordered_buyer_days,
+        coalesce(cohort_stats.paid_final_buyer_days, 0) as paid_final_buyer_days,
+        {{ safe_ratio('cohort_stats.ordered_buyer_days', 'cohort_stats.cohort_inquiry_buyer_days') }}
+            as inquiry_to_order_rate,
+        {{ safe_ratio('cohort_stats.paid_final_buyer_days', 'cohort_stats.cohort_inquiry_buyer_days') }}
+            as inquiry_to_paid_final_rate,
+        {{ period_sales_columns('sales_stats') }}
+    from group_periods
+    left join buyer_stats
+        on
+            group_periods.platform = buyer_stats.platform
+            and group_periods.shop_id = buyer_stats.shop_id
+            and group_periods.group_name = buyer_stats.group_name
+            and group_periods.period_type = buyer_stats.period_type
+            and group_periods.period_start_date = buyer_stats.period_start_date
+    left join service_stats
+        on
+            group_periods.platform = service_stats.platform
+            and group_periods.shop_id = service_stats.shop_id
+            and group_periods.group_name = service_stats.group_name
+            and group_periods.period_type = service_stats.period_type
+            and group_periods.period_start_date = service_stats.period_start_date
+    left join cohort_stats
+        on
+            group_periods.platform = cohort_stats.platform
+            and group_periods.shop_id = cohort_stats.shop_id
+            and group_periods.group_name = cohort_stats.group_name
+            and group_periods.period_type = cohort_stats.period_type
+            and group_periods.period_start_date = cohort_stats.period_start_date
+    left join sales_stats
+        on
+            group_periods.platform = sales_stats.platform
+            and group_periods.shop_id = sales_stats.shop_id
+            and group_periods.group_name = sales_stats.group_name
+            and group_periods.period_type = sales_stats.period_type
+            and group_periods.period_start_date = sales_stats.period_start_date
+)
+
+select * from final

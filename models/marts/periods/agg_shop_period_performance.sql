@@ -1,0 +1,177 @@
+{#-
+    One row per (platform, shop, period_type, period_start_date): the shop's ISO week (Monday start) and natural
+    month. Distinct buyers of the shop over the period (*_buyers; filtered = every reception of the buyer in the
+    period filtered) beside the sum of its daily distinct buyers (*_buyer_days, 按日累加 = Σ agg_shop_daily_receptions);
+    service sums and rates Σ ÷ Σ (agg_shop_daily_service); shop inquiry cohorts summed over the inquiry dates
+    (agg_shop_daily_conversion); sales under the shop's rule in force on the paid date, split 客服 / 静默, with
+    distinct paying buyers of the period.
+-#}
+with shop_buyer_days as (
+    select * from {{ ref('int_receptions__shop_buyer_days') }}
+),
+
+shop_days as (
+    select * from {{ ref('agg_shop_daily_service') }}
+),
+
+shop_cohorts as (
+    select * from {{ ref('agg_shop_daily_conversion') }}
+),
+
+paid as (
+    select * from {{ ref('int_orders__paid_credited') }}
+    where is_shop_rule
+),
+
+buyer_stats as (
+    {{ period_buyer_counts('shop_buyer_days', ['platform', 'shop_id'], 'reception_date',
+                           {'consult': 'true', 'reception': 'has_reception', 'inquiry': 'has_inquiry'}) }}
+),
+
+service_rows as (
+    {{ expand_periods('shop_days', 'shop_days.service_date') }}
+),
+
+service_stats as (
+    select
+        platform,
+        shop_id,
+        period_type,
+        period_start_date,
+        count(*) as active_day_count,
+        cast(sum(replyable_reception_count) as bigint) as replyable_reception_count,
+        cast(sum(replied_reception_count) as bigint) as replied_reception_count,
+        cast(sum(assessment_round_count) as bigint) as assessment_round_count,
+        cast(sum(assessment_rounds_within_deadline_count) as bigint) as assessment_rounds_within_deadline_count,
+        cast(sum(first_response_seconds_sum) as double) as first_response_seconds_sum,
+        cast(sum(first_response_count) as bigint) as first_response_count,
+        cast(sum(answered_round_count) as bigint) as answered_round_count,
+        cast(sum(total_response_seconds) as double) as total_response_seconds,
+        cast(sum(rated_count) as bigint) as rated_count,
+        cast(sum(satisfied_count) as bigint) as satisfied_count,
+        cast(sum(feige_session_count) as bigint) as feige_session_count,
+        cast(sum(feige_passed_session_count) as bigint) as feige_passed_session_count,
+        cast(sum(online_seconds) as bigint) as online_seconds
+    from service_rows
+    group by platform, shop_id, period_type, period_start_date
+),
+
+cohort_rows as (
+    {{ expand_periods('shop_cohorts', 'shop_cohorts.inquiry_date') }}
+),
+
+cohort_stats as (
+    select
+        platform,
+        shop_id,
+        period_type,
+        period_start_date,
+        cast(sum(inquiry_buyers) as bigint) as cohort_inquiry_buyer_days,
+        cast(sum(ordered_buyers) as bigint) as ordered_buyer_days,
+        cast(sum(paid_final_buyers) as bigint) as paid_final_buyer_days
+    from cohort_rows
+    group by platform, shop_id, period_type, period_start_date
+),
+
+sales_buyer_days as (
+    select
+        platform,
+        shop_id,
+        paid_date,
+        buyer_key,
+        sum(payment_amount) as sales_amount,
+        sum(case when not is_silent then payment_amount else 0 end) as agent_sales_amount,
+        sum(case when is_silent then payment_amount else 0 end) as silent_sales_amount,
+        sum(item_quantity) as sales_quantity,
+        count(*) as paid_orders
+    from paid
+    group by platform, shop_id, paid_date, buyer_key
+),
+
+sales_rows as (
+    {{ expand_periods('sales_buyer_days', 'sales_buyer_days.paid_date') }}
+),
+
+sales_stats as (
+    select
+        platform,
+        shop_id,
+        period_type,
+        period_start_date,
+        sum(sales_amount) as sales_amount,
+        sum(agent_sales_amount) as agent_sales_amount,
+        sum(silent_sales_amount) as silent_sales_amount,
+        cast(sum(sales_quantity) as bigint) as sales_quantity,
+        cast(sum(paid_orders) as bigint) as paid_orders,
+        count(distinct buyer_key) as sales_buyers,
+        count(*) as sales_buyer_days
+    from sales_rows
+    group by platform, shop_id, period_type, period_start_date
+),
+
+shop_periods as (
+    select platform, shop_id, period_type, period_start_date from buyer_stats
+    union
+    select platform, shop_id, period_type, period_start_date from service_stats
+    union
+    select platform, shop_id, period_type, period_start_date from cohort_stats
+    union
+    select platform, shop_id, period_type, period_start_date from sales_stats
+),
+
+final as (
+    select
+        shop_periods.platform,
+        shop_periods.shop_id,
+        shop_periods.period_type,
+        shop_periods.period_start_date,
+        {{ period_end('shop_periods.period_type', 'shop_periods.period_start_date') }} as period_end_date,
+        coalesce(service_stats.active_day_count, 0) as active_day_count,
+        coalesce(buyer_stats.consult_buyers, 0) as consult_buyers,
+        coalesce(buyer_stats.consult_buyer_days, 0) as consult_buyer_days,
+        coalesce(buyer_stats.reception_buyers, 0) as reception_buyers,
+        coalesce(buyer_stats.reception_buyer_days, 0) as reception_buyer_days,
+        coalesce(buyer_stats.consult_buyers, 0) - coalesce(buyer_stats.reception_buyers, 0) as filtered_buyers,
+        coalesce(buyer_stats.consult_buyer_days, 0) - coalesce(buyer_stats.reception_buyer_days, 0)
+            as filtered_buyer_days,
+        coalesce(buyer_stats.inquiry_buyers, 0) as inquiry_buyers,
+        coalesce(buyer_stats.inquiry_buyer_days, 0) as inquiry_buyer_days,
+        {{ period_service_columns('service_stats') }},
+        coalesce(cohort_stats.cohort_inquiry_buyer_days, 0) as cohort_inquiry_buyer_days,
+        coalesce(cohort_stats.ordered_buyer_days, 0) as ordered_buyer_days,
+        coalesce(cohort_stats.paid_final_buyer_days, 0) as paid_final_buyer_days,
+        {{ safe_ratio('cohort_stats.ordered_buyer_days', 'cohort_stats.cohort_inquiry_buyer_days') }}
+            as inquiry_to_order_rate,
+        {{ safe_ratio('cohort_stats.paid_final_buyer_days', 'cohort_stats.cohort_inquiry_buyer_days') }}
+            as inquiry_to_paid_final_rate,
+        {{ period_sales_columns('sales_stats') }},
+        coalesce(sales_stats.agent_sales_amount, 0) as agent_sales_amount,
+        coalesce(sales_stats.silent_sales_amount, 0) as silent_sales_amount
+    from shop_periods
+    left join buyer_stats
+        on
+            shop_periods.platform = buyer_stats.platform
+            and shop_periods.shop_id = buyer_stats.shop_id
+            and shop_periods.period_type = buyer_stats.period_type
+            and shop_periods.period_start_date = buyer_stats.period_start_date
+    left join service_stats
+        on
+            shop_periods.platform = service_stats.platform
+            and shop_periods.shop_id = service_stats.shop_id
+            and shop_periods.period_type = service_stats.period_type
+            and shop_periods.period_start_date = service_stats.period_start_date
+    left join cohort_stats
+        on
+            shop_periods.platform = cohort_stats.platform
+            and shop_periods.shop_id = cohort_stats.shop_id
+            and shop_periods.period_type = cohort_stats.period_type
+            and shop_periods.period_start_date = cohort_stats.period_start_date
+    left join sales_stats
+        on
+            shop_periods.platform = sales_stats.platform
+            and shop_periods.shop_id = sales_stats.shop_id
+            and shop_periods.period_type = sales_stats.period_type
+            and shop_periods.period_start_date = sales_stats.period_start_date
+)
+
+select * from final
