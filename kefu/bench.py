@@ -230,7 +230,10 @@ def run_benchmark(size: str, out: Path, seed: int = 42, work_dir: str | None = N
         # the gate's verdict is data here (a promotion day is a volume spike by design); its cost is what is measured
         report["gate"] = _timed([_exe("kefu"), "check"], {**_env(full_db, landing),
                                                           "KEFU_PUBLISHED_PATH": str(work / "published" / "kefu.duckdb"),
-                                                          "KEFU_GATE_PEAK_DAYS": manifest.get("promo_date") or ""},
+                                                          "KEFU_GATE_PEAK_DAYS": manifest.get("promo_date") or "",
+                       # the generated period ends abruptly (its last days' volume falls below half the median), which
+                       # the gate rejects by design; the benchmark times a publish, so it lifts the lower volume bound
+                       "KEFU_GATE_VOLUME_LOW": "0"},
                                 allowed_exit=(0, 1))
         report["floor"] = floor_query(landing)
         full_db.unlink()
@@ -250,7 +253,10 @@ def run_benchmark(size: str, out: Path, seed: int = 42, work_dir: str | None = N
         publish_env = {**_env(inc_db, first), "KEFU_DBT_TARGET_PATH": str(inc_target),
                        "KEFU_PUBLISHED_PATH": str(work / "published" / "kefu.duckdb"),
                        "KEFU_RUN_RESULTS": str(inc_target / "run_results.json"),
-                       "KEFU_GATE_PEAK_DAYS": manifest.get("promo_date") or ""}
+                       "KEFU_GATE_PEAK_DAYS": manifest.get("promo_date") or "",
+                       # the generated period ends abruptly (its last days' volume falls below half the median), which
+                       # the gate rejects by design; the benchmark times a publish, so it lifts the lower volume bound
+                       "KEFU_GATE_VOLUME_LOW": "0"}
         # the daily run is published as a user's would be (its gate and publish are not part of the timed run)
         for step in (["check"], ["publish"]):
             subprocess.run([_exe("kefu"), *step], env=publish_env, check=True, capture_output=True)

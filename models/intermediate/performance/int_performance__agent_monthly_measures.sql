@@ -78,11 +78,7 @@ reception_stats as (
         receptions.shop_id,
         receptions.agent_id,
         {{ month_start('receptions.reception_date') }} as month_start,
-        {{ reception_measures('receptions') }},
-        sum(receptions.first_round_response_seconds) filter (where receptions.initiated_by = 'buyer')
-            as first_response_seconds_sum,
-        count(receptions.first_round_response_seconds) filter (where receptions.initiated_by = 'buyer')
-            as first_response_count
+        {{ reception_measures('receptions') }}
     from receptions
     group by
         receptions.platform, receptions.shop_id, receptions.agent_id, {{ month_start('receptions.reception_date') }}
