@@ -73,6 +73,26 @@
     group by {{ key_list }}, period_type, period_start_date
 {%- endmacro %}
 
+{% macro period_figure_columns(buyers, service, cohorts, sales) -%}
+    {#- The figure columns of the agent and group period marts: distinct and 按日累加 buyers, the service sums and rates,
+        the inquiry-cohort sums with 下单 / 付款 conversion, the sales columns. -#}
+    coalesce({{ buyers }}.consult_buyers, 0) as consult_buyers,
+        coalesce({{ buyers }}.consult_buyer_days, 0) as consult_buyer_days,
+        coalesce({{ buyers }}.reception_buyers, 0) as reception_buyers,
+        coalesce({{ buyers }}.reception_buyer_days, 0) as reception_buyer_days,
+        coalesce({{ buyers }}.inquiry_buyers, 0) as inquiry_buyers,
+        coalesce({{ buyers }}.inquiry_buyer_days, 0) as inquiry_buyer_days,
+        {{ period_service_columns(service) }},
+        coalesce({{ cohorts }}.cohort_inquiry_buyer_days, 0) as cohort_inquiry_buyer_days,
+        coalesce({{ cohorts }}.ordered_buyer_days, 0) as ordered_buyer_days,
+        coalesce({{ cohorts }}.paid_final_buyer_days, 0) as paid_final_buyer_days,
+        {{ safe_ratio(cohorts ~ '.ordered_buyer_days', cohorts ~ '.cohort_inquiry_buyer_days') }}
+            as inquiry_to_order_rate,
+        {{ safe_ratio(cohorts ~ '.paid_final_buyer_days', cohorts ~ '.cohort_inquiry_buyer_days') }}
+            as inquiry_to_paid_final_rate,
+        {{ period_sales_columns(sales) }}
+{%- endmacro %}
+
 {% macro period_service_columns(stats) -%}
     {#- The service columns of a period mart from a relation of summed numerators and denominators: each sum, then
         the rate as Σ numerator ÷ Σ denominator (null without a denominator). -#}

@@ -7,6 +7,7 @@
     distinct paying buyers of the period. group_name = the agent's group on the last day of the period with a
     service row (the group-period mart splits a mid-period move exactly).
 -#}
+{%- set period_key = ['platform', 'shop_id', 'agent_id', 'period_type', 'period_start_date'] %}
 with receptions as (
     select * from {{ ref('fct_receptions') }}
 ),
@@ -133,50 +134,16 @@ final as (
         service_stats.group_name,
         service_stats.agent_name,
         coalesce(service_stats.active_day_count, 0) as active_day_count,
-        coalesce(buyer_stats.consult_buyers, 0) as consult_buyers,
-        coalesce(buyer_stats.consult_buyer_days, 0) as consult_buyer_days,
-        coalesce(buyer_stats.reception_buyers, 0) as reception_buyers,
-        coalesce(buyer_stats.reception_buyer_days, 0) as reception_buyer_days,
-        coalesce(buyer_stats.inquiry_buyers, 0) as inquiry_buyers,
-        coalesce(buyer_stats.inquiry_buyer_days, 0) as inquiry_buyer_days,
-        {{ period_service_columns('service_stats') }},
-        coalesce(cohort_stats.cohort_inquiry_buyer_days, 0) as cohort_inquiry_buyer_days,
-        coalesce(cohort_stats.ordered_buyer_days, 0) as ordered_buyer_days,
-        coalesce(cohort_stats.paid_final_buyer_days, 0) as paid_final_buyer_days,
-        {{ safe_ratio('cohort_stats.ordered_buyer_days', 'cohort_stats.cohort_inquiry_buyer_days') }}
-            as inquiry_to_order_rate,
-        {{ safe_ratio('cohort_stats.paid_final_buyer_days', 'cohort_stats.cohort_inquiry_buyer_days') }}
-            as inquiry_to_paid_final_rate,
-        {{ period_sales_columns('sales_stats') }}
+        {{ period_figure_columns('buyer_stats', 'service_stats', 'cohort_stats', 'sales_stats') }}
     from agent_periods
     left join buyer_stats
-        on
-            agent_periods.platform = buyer_stats.platform
-            and agent_periods.shop_id = buyer_stats.shop_id
-            and agent_periods.agent_id = buyer_stats.agent_id
-            and agent_periods.period_type = buyer_stats.period_type
-            and agent_periods.period_start_date = buyer_stats.period_start_date
+        on {{ keys_equal(period_key, 'agent_periods', 'buyer_stats') }}
     left join service_stats
-        on
-            agent_periods.platform = service_stats.platform
-            and agent_periods.shop_id = service_stats.shop_id
-            and agent_periods.agent_id = service_stats.agent_id
-            and agent_periods.period_type = service_stats.period_type
-            and agent_periods.period_start_date = service_stats.period_start_date
+        on {{ keys_equal(period_key, 'agent_periods', 'service_stats') }}
     left join cohort_stats
-        on
-            agent_periods.platform = cohort_stats.platform
-            and agent_periods.shop_id = cohort_stats.shop_id
-            and agent_periods.agent_id = cohort_stats.agent_id
-            and agent_periods.period_type = cohort_stats.period_type
-            and agent_periods.period_start_date = cohort_stats.period_start_date
+        on {{ keys_equal(period_key, 'agent_periods', 'cohort_stats') }}
     left join sales_stats
-        on
-            agent_periods.platform = sales_stats.platform
-            and agent_periods.shop_id = sales_stats.shop_id
-            and agent_periods.agent_id = sales_stats.agent_id
-            and agent_periods.period_type = sales_stats.period_type
-            and agent_periods.period_start_date = sales_stats.period_start_date
+        on {{ keys_equal(period_key, 'agent_periods', 'sales_stats') }}
 )
 
 select * from final

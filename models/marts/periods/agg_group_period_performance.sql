@@ -7,6 +7,7 @@
     (agg_group_daily_sales: 下单 under rule `order`, 付款 under the shop's rule); sales under the shop's rule with
     distinct paying buyers of the period.
 -#}
+{%- set period_key = ['platform', 'shop_id', 'group_name', 'period_type', 'period_start_date'] %}
 with receptions as (
     select * from {{ ref('fct_receptions') }}
 ),
@@ -142,50 +143,16 @@ final as (
         group_periods.period_start_date,
         {{ period_end('group_periods.period_type', 'group_periods.period_start_date') }} as period_end_date,
         coalesce(service_stats.active_day_count, 0) as active_day_count,
-        coalesce(buyer_stats.consult_buyers, 0) as consult_buyers,
-        coalesce(buyer_stats.consult_buyer_days, 0) as consult_buyer_days,
-        coalesce(buyer_stats.reception_buyers, 0) as reception_buyers,
-        coalesce(buyer_stats.reception_buyer_days, 0) as reception_buyer_days,
-        coalesce(buyer_stats.inquiry_buyers, 0) as inquiry_buyers,
-        coalesce(buyer_stats.inquiry_buyer_days, 0) as inquiry_buyer_days,
-        {{ period_service_columns('service_stats') }},
-        coalesce(cohort_stats.cohort_inquiry_buyer_days, 0) as cohort_inquiry_buyer_days,
-        coalesce(cohort_stats.ordered_buyer_days, 0) as ordered_buyer_days,
-        coalesce(cohort_stats.paid_final_buyer_days, 0) as paid_final_buyer_days,
-        {{ safe_ratio('cohort_stats.ordered_buyer_days', 'cohort_stats.cohort_inquiry_buyer_days') }}
-            as inquiry_to_order_rate,
-        {{ safe_ratio('cohort_stats.paid_final_buyer_days', 'cohort_stats.cohort_inquiry_buyer_days') }}
-            as inquiry_to_paid_final_rate,
-        {{ period_sales_columns('sales_stats') }}
+        {{ period_figure_columns('buyer_stats', 'service_stats', 'cohort_stats', 'sales_stats') }}
     from group_periods
     left join buyer_stats
-        on
-            group_periods.platform = buyer_stats.platform
-            and group_periods.shop_id = buyer_stats.shop_id
-            and group_periods.group_name = buyer_stats.group_name
-            and group_periods.period_type = buyer_stats.period_type
-            and group_periods.period_start_date = buyer_stats.period_start_date
+        on {{ keys_equal(period_key, 'group_periods', 'buyer_stats') }}
     left join service_stats
-        on
-            group_periods.platform = service_stats.platform
-            and group_periods.shop_id = service_stats.shop_id
-            and group_periods.group_name = service_stats.group_name
-            and group_periods.period_type = service_stats.period_type
-            and group_periods.period_start_date = service_stats.period_start_date
+        on {{ keys_equal(period_key, 'group_periods', 'service_stats') }}
     left join cohort_stats
-        on
-            group_periods.platform = cohort_stats.platform
-            and group_periods.shop_id = cohort_stats.shop_id
-            and group_periods.group_name = cohort_stats.group_name
-            and group_periods.period_type = cohort_stats.period_type
-            and group_periods.period_start_date = cohort_stats.period_start_date
+        on {{ keys_equal(period_key, 'group_periods', 'cohort_stats') }}
     left join sales_stats
-        on
-            group_periods.platform = sales_stats.platform
-            and group_periods.shop_id = sales_stats.shop_id
-            and group_periods.group_name = sales_stats.group_name
-            and group_periods.period_type = sales_stats.period_type
-            and group_periods.period_start_date = sales_stats.period_start_date
+        on {{ keys_equal(period_key, 'group_periods', 'sales_stats') }}
 )
 
 select * from final

@@ -6,6 +6,7 @@
     (agg_shop_daily_conversion); sales under the shop's rule in force on the paid date, split 客服 / 静默, with
     distinct paying buyers of the period.
 -#}
+{%- set period_key = ['platform', 'shop_id', 'period_type', 'period_start_date'] %}
 with shop_buyer_days as (
     select * from {{ ref('int_receptions__shop_buyer_days') }}
 ),
@@ -149,29 +150,13 @@ final as (
         coalesce(sales_stats.silent_sales_amount, 0) as silent_sales_amount
     from shop_periods
     left join buyer_stats
-        on
-            shop_periods.platform = buyer_stats.platform
-            and shop_periods.shop_id = buyer_stats.shop_id
-            and shop_periods.period_type = buyer_stats.period_type
-            and shop_periods.period_start_date = buyer_stats.period_start_date
+        on {{ keys_equal(period_key, 'shop_periods', 'buyer_stats') }}
     left join service_stats
-        on
-            shop_periods.platform = service_stats.platform
-            and shop_periods.shop_id = service_stats.shop_id
-            and shop_periods.period_type = service_stats.period_type
-            and shop_periods.period_start_date = service_stats.period_start_date
+        on {{ keys_equal(period_key, 'shop_periods', 'service_stats') }}
     left join cohort_stats
-        on
-            shop_periods.platform = cohort_stats.platform
-            and shop_periods.shop_id = cohort_stats.shop_id
-            and shop_periods.period_type = cohort_stats.period_type
-            and shop_periods.period_start_date = cohort_stats.period_start_date
+        on {{ keys_equal(period_key, 'shop_periods', 'cohort_stats') }}
     left join sales_stats
-        on
-            shop_periods.platform = sales_stats.platform
-            and shop_periods.shop_id = sales_stats.shop_id
-            and shop_periods.period_type = sales_stats.period_type
-            and shop_periods.period_start_date = sales_stats.period_start_date
+        on {{ keys_equal(period_key, 'shop_periods', 'sales_stats') }}
 )
 
 select * from final
