@@ -17,18 +17,19 @@
     {{- return(env_var('KEFU_RUN_KIND', 'daily') == 'live') -}}
 {%- endmacro %}
 
-{% macro lookback_days() -%}
+{% macro lookback_days(horizon=none) -%}
     {#-
         late_arrival_days + the longest final_pay_days in force (the global var or any shop_rules row); a model whose
         rows depend only on messages (config lookback_horizon='late_arrival': the human phase, daily receptions) needs
-        late_arrival_days alone — nothing of a day changes once its late rows have landed.
+        late_arrival_days alone — nothing of a day changes once its late rows have landed. `horizon` defaults to the
+        calling model's config (a data test passes the tested model's).
     -#}
     {%- if is_intraday_run() -%}
         {#- the intraday refresh recomputes the latest date only: late rows and the forward-looking horizons of
             earlier days wait for the daily run (DECISIONLOG "Intraday refresh and live marts") -#}
         {{- return(0) -}}
     {%- endif -%}
-    {%- if config.get('lookback_horizon') == 'late_arrival' -%}
+    {%- if (horizon if horizon is not none else config.get('lookback_horizon')) == 'late_arrival' -%}
         {{- return(var('late_arrival_days') | int) -}}
     {%- endif -%}
     {%- set final_days = [var('final_pay_days') | int] -%}
@@ -43,19 +44,20 @@
     {{- var('late_arrival_days') + (final_days | max) -}}
 {%- endmacro %}
 
-{% macro lookback_start(relation, date_column) -%}
+{% macro lookback_start(relation, date_column, horizon=none, with_driver=true) -%}
     {#-
         First business date to recompute: the latest date already in `relation` minus the look-back.
         A rollup of orders (config lookback_driver = {'model': ..., 'date': ..., 'activity': ...}) starts earlier
         when an order the driver model recomputes in this run (its activity date, e.g. a payment or an update, is
         inside the look-back) was created before it: the rollup then re-aggregates every date that order counts on
         (its created date and later), so a rollup's rows equal a full refresh. The model must name the driver in a
-        `-- depends_on:` comment.
+        `-- depends_on:` comment. A data test (macro test_scope_filter) takes the model's own window only
+        (with_driver=false): a test may not ref() the driver.
     -#}
     {%- set own -%}
-        (select {{ dbt.dateadd('day', -1 * (lookback_days() | int), 'max(' ~ date_column ~ ')') }} from {{ relation }})
+        (select {{ dbt.dateadd('day', -1 * (lookback_days(horizon) | int), 'max(' ~ date_column ~ ')') }} from {{ relation }})
     {%- endset -%}
-    {%- set driver = config.get('lookback_driver') -%}
+    {%- set driver = config.get('lookback_driver') if with_driver else none -%}
     {%- if driver -%}
         (select least({{ own }}, coalesce(min({{ driver.date }}), {{ own }}))
          from {{ ref(driver.model) }} where {{ driver.activity }} >= {{ own }})
