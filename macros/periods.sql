@@ -130,3 +130,33 @@
         coalesce({{ stats }}.sales_buyer_days, 0) as sales_buyer_days,
         {{ stats }}.sales_amount / nullif({{ stats }}.sales_buyers, 0) as avg_order_value_per_buyer
 {%- endmacro %}
+
+{% macro service_figure_sums(with_slow_rounds=false) -%}
+    {#- The re-aggregable service figures of agg_agent_daily_service summed over a group of its rows (a group-day, or
+        an agent's, group's or shop's period), each cast as in the day mart. -#}
+    cast(sum(replyable_reception_count) as bigint) as replyable_reception_count,
+    cast(sum(replied_reception_count) as bigint) as replied_reception_count,
+    cast(sum(assessment_round_count) as bigint) as assessment_round_count,
+    cast(sum(assessment_rounds_within_deadline_count) as bigint) as assessment_rounds_within_deadline_count,
+    cast(sum(first_response_seconds_sum) as double) as first_response_seconds_sum,
+    cast(sum(first_response_count) as bigint) as first_response_count,
+    cast(sum(answered_round_count) as bigint) as answered_round_count,
+    cast(sum(total_response_seconds) as double) as total_response_seconds,
+    {%- if with_slow_rounds %}
+    cast(sum(slow_round_count) as bigint) as slow_round_count,
+    {%- endif %}
+    cast(sum(rated_count) as bigint) as rated_count,
+    cast(sum(satisfied_count) as bigint) as satisfied_count,
+    cast(sum(feige_session_count) as bigint) as feige_session_count,
+    cast(sum(feige_passed_session_count) as bigint) as feige_passed_session_count,
+    cast(sum(online_seconds) as bigint) as online_seconds
+{%- endmacro %}
+
+{% macro period_cohort_sums() -%}
+    {#- A period's inquiry cohorts summed from day rows of the agent/group daily sales (按日累加): inquiry and ordered
+        buyer-days under the order rule (询单→下单 per agent does not depend on the rule), paid-final buyer-days under
+        the shop's rule. -#}
+    cast(sum(inquiry_buyers) filter (where attribution_rule = 'order') as bigint) as cohort_inquiry_buyer_days,
+    cast(sum(ordered_buyers) filter (where attribution_rule = 'order') as bigint) as ordered_buyer_days,
+    cast(sum(paid_final_buyers) filter (where is_shop_rule) as bigint) as paid_final_buyer_days
+{%- endmacro %}

@@ -67,20 +67,7 @@ service_stats as (
         coalesce(group_name, '未分组') as group_name,
         service_date as business_date,
         count(*) as agent_count,
-        cast(sum(replyable_reception_count) as bigint) as replyable_reception_count,
-        cast(sum(replied_reception_count) as bigint) as replied_reception_count,
-        cast(sum(assessment_round_count) as bigint) as assessment_round_count,
-        cast(sum(assessment_rounds_within_deadline_count) as bigint) as assessment_rounds_within_deadline_count,
-        cast(sum(first_response_seconds_sum) as double) as first_response_seconds_sum,
-        cast(sum(first_response_count) as bigint) as first_response_count,
-        cast(sum(answered_round_count) as bigint) as answered_round_count,
-        cast(sum(total_response_seconds) as double) as total_response_seconds,
-        cast(sum(slow_round_count) as bigint) as slow_round_count,
-        cast(sum(rated_count) as bigint) as rated_count,
-        cast(sum(satisfied_count) as bigint) as satisfied_count,
-        cast(sum(feige_session_count) as bigint) as feige_session_count,
-        cast(sum(feige_passed_session_count) as bigint) as feige_passed_session_count,
-        cast(sum(online_seconds) as bigint) as online_seconds
+        {{ service_figure_sums(with_slow_rounds=true) }}
     from agent_service
     group by platform, shop_id, coalesce(group_name, '未分组'), service_date
 ),

@@ -44,19 +44,7 @@ service_stats as (
         {{ arg_max_of('group_name', 'service_date') }} as group_name,
         {{ arg_max_of('agent_name', 'service_date') }} as agent_name,
         count(*) as active_day_count,
-        cast(sum(replyable_reception_count) as bigint) as replyable_reception_count,
-        cast(sum(replied_reception_count) as bigint) as replied_reception_count,
-        cast(sum(assessment_round_count) as bigint) as assessment_round_count,
-        cast(sum(assessment_rounds_within_deadline_count) as bigint) as assessment_rounds_within_deadline_count,
-        cast(sum(first_response_seconds_sum) as double) as first_response_seconds_sum,
-        cast(sum(first_response_count) as bigint) as first_response_count,
-        cast(sum(answered_round_count) as bigint) as answered_round_count,
-        cast(sum(total_response_seconds) as double) as total_response_seconds,
-        cast(sum(rated_count) as bigint) as rated_count,
-        cast(sum(satisfied_count) as bigint) as satisfied_count,
-        cast(sum(feige_session_count) as bigint) as feige_session_count,
-        cast(sum(feige_passed_session_count) as bigint) as feige_passed_session_count,
-        cast(sum(online_seconds) as bigint) as online_seconds
+        {{ service_figure_sums() }}
     from service_rows
     group by platform, shop_id, agent_id, period_type, period_start_date
 ),
@@ -72,9 +60,7 @@ cohort_stats as (
         agent_id,
         period_type,
         period_start_date,
-        cast(sum(inquiry_buyers) filter (where attribution_rule = 'order') as bigint) as cohort_inquiry_buyer_days,
-        cast(sum(ordered_buyers) filter (where attribution_rule = 'order') as bigint) as ordered_buyer_days,
-        cast(sum(paid_final_buyers) filter (where is_shop_rule) as bigint) as paid_final_buyer_days
+        {{ period_cohort_sums() }}
     from cohort_rows
     group by platform, shop_id, agent_id, period_type, period_start_date
 ),
