@@ -18,7 +18,7 @@ import pytest
 
 from conftest import run_dbt
 
-from kefu.split import partition_by_date
+from landing_cuts import partition_by_date
 from test_incremental import table_differences
 
 pytestmark = pytest.mark.slow

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import run_dbt
 
-from kefu.split import split_landing
+from landing_cuts import split_landing
 
 pytestmark = pytest.mark.slow
 

@@ -138,7 +138,7 @@ def test_own_exports_build_and_overlapping_runs(sample, tmp_path):
 
 def _landing_cases(sample: Path, root: Path) -> dict[str, tuple[Path, bool]]:
     """Folders a user may point KEFU_LANDING_PATH at, and whether each is a valid landing."""
-    from kefu.split import partition_by_date
+    from landing_cuts import partition_by_date
 
     cases: dict[str, tuple[Path, bool]] = {}
     cases["table folders only"] = (_own_exports(sample, root / "tables_only"), True)
@@ -189,7 +189,7 @@ def daily_then_live(sample, tmp_path_factory):
     order created on day D lands in D's folder, unpaid if it was then); the morning file of the last day holds that
     morning's sessions and messages and the orders created or changed that morning (a payment of yesterday's order
     lands as the order's new version)."""
-    from kefu.split import partition_by_date, split_landing
+    from landing_cuts import partition_by_date, split_landing
 
     root = tmp_path_factory.mktemp("daily_then_live")
     last = _last_day(sample)

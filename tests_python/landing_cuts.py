@@ -1,9 +1,10 @@
-"""Cut a landing folder at a moment in time: what the landing folder looked like at `cutoff`.
+"""Test helper: cut a landing folder at a moment in time — what the landing folder looked like at `cutoff`.
 
-Used to rehearse incremental builds (first load = the data known at the cutoff, second load = everything) and by
-the benchmark to time a one-day incremental run. Every table keeps the rows whose event time is before the cutoff;
-an order paid or updated after the cutoff lands in its earlier state (unpaid, updated_at = created_at). Optionally
-a share of the messages of the last `late_days` before the cutoff is held back, as if they landed late.
+Used by the tests that rehearse incremental builds (first load = the data known at the cutoff, second load =
+everything) and lay a generated folder out as daily exports (partition_by_date). Every table keeps the rows whose
+event time is before the cutoff; an order paid or updated after the cutoff lands in its earlier state (unpaid,
+updated_at = created_at). Optionally a share of the messages of the last `late_days` before the cutoff is held back,
+as if they landed late.
 """
 from __future__ import annotations
 
