@@ -77,16 +77,18 @@
         {% for f in candidates %}{% do paths.append("'" ~ f.path ~ "'") %}{% endfor %}
         {% set blobs = run_query("select filename, size, cast(last_modified as timestamp) from read_blob(["
                                  ~ paths | join(', ') ~ "]) order by filename") %}
-        {% for f in candidates %}
-            {% for blob in blobs.rows if blob[0] == f.path %}
-                {% if blob[1] == 0 %}
-                    {{ log("kefu landing: " ~ f.relative ~ " is an empty file (0 bytes): skipped", info=true) }}
-                {% else %}
-                    {% do f.update({'modified_at': blob[2], 'size': blob[1], 'encoding': _csv_encoding(f.relative),
-                                    'version': f.relative ~ '|' ~ blob[1] ~ '|' ~ blob[2]}) %}
-                    {% do files.append(f) %}
-                {% endif %}
-            {% endfor %}
+        {#- one lookup per file (not a scan of the listing per file: the hook's cost stays linear in the files) -#}
+        {% set by_path = {} %}
+        {% for blob in blobs.rows %}{% do by_path.update({blob[0]: blob}) %}{% endfor %}
+        {% for f in candidates if f.path in by_path %}
+            {% set blob = by_path[f.path] %}
+            {% if blob[1] == 0 %}
+                {{ log("kefu landing: " ~ f.relative ~ " is an empty file (0 bytes): skipped", info=true) }}
+            {% else %}
+                {% do f.update({'modified_at': blob[2], 'size': blob[1], 'encoding': _csv_encoding(f.relative),
+                                'version': f.relative ~ '|' ~ blob[1] ~ '|' ~ blob[2]}) %}
+                {% do files.append(f) %}
+            {% endif %}
         {% endfor %}
     {% endif %}
     {{ return(files) }}
@@ -140,14 +142,14 @@
     {% endif %}
     {% set described = run_query("select f, column_name, column_type from landing.file_columns where source_version in ("
                                  ~ versions | join(', ') ~ ") order by f, column_name") %}
-    {% set present = [] %}
+    {% set present = {} %}
     {% for row in described.rows %}
         {% if row[1] not in ('filename',) %}
             {% if modules.re.search('\\[|^STRUCT|^MAP|^UNION', row[2]) %}
                 {{ _landing_fail(table.name ~ ": file " ~ row[0] ~ ", column " ~ row[1] ~ ": unreadable type " ~ row[2]
                                  ~ " (expected text, number, boolean or timestamp)") }}
             {% endif %}
-            {% do present.append(row[0] ~ '|' ~ row[1]) %}
+            {% do present.update({row[0] ~ '|' ~ row[1]: row[1]}) %}
         {% endif %}
     {% endfor %}
     {% for f in files %}
@@ -156,9 +158,7 @@
                              ~ " (required by the raw contract)") }}
         {% endfor %}
     {% endfor %}
-    {% set union_columns = [] %}
-    {% for item in present %}{% do union_columns.append(item.split('|', 1)[1]) %}{% endfor %}
-    {{ return(union_columns | unique | list) }}
+    {{ return(present.values() | unique | list) }}
 {% endmacro %}
 
 {% macro landing_select(table, files, present) -%}
