@@ -82,9 +82,18 @@
 {% endmacro %}
 
 {% macro test_scope_filter(relation) %}
-    {#- The where-clause that scopes a data test on `relation` in this invocation, or none for the whole table. -#}
+    {#- The where-clause that scopes a data test on `relation` in this invocation, or none for the whole table.
+        Generic tests get it through get_where_subquery; a singular test over an incremental model may call it:
+        `where {{ test_scope_filter(ref('m')) or 'true' }}`. -#}
     {%- if not execute or target.type != 'duckdb' or flags.WHICH != 'build' -%}{{ return(none) }}{%- endif -%}
     {%- set tested = graph.nodes.get(model.attached_node) if model.attached_node else none -%}
+    {%- if tested is none -%}
+        {#- a singular test names its relation: the model built there -#}
+        {%- set matches = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
+                          | selectattr('alias', 'equalto', relation.identifier)
+                          | selectattr('schema', 'equalto', relation.schema) | list -%}
+        {%- set tested = matches[0] if matches else none -%}
+    {%- endif -%}
     {%- if tested is none or tested.resource_type != 'model' or tested.config.materialized != 'incremental'
            or tested.alias != relation.identifier -%}
         {{ return(none) }}

@@ -2,7 +2,8 @@
     More agents never lower the service level (docs/metrics.md §10). Returns violations of:
     (1) Erlang C over the inputs of every staffing row: the service level with N + 1 servers is below the one with N;
     (2) a row whose online servers reach the required agents' servers shows a lower online service level than the
-    service level at the required agents. 1e-12 of slack for sums of doubles.
+    service level at the required agents. 1e-12 of slack for sums of doubles. A daily run checks the hourly rows it
+    recomputed (the plan's whole table is small).
 -#}
 with plan_inputs as (
     select
@@ -30,6 +31,8 @@ hourly_inputs as (
         concurrency,
         online_server_count as observed_server_count
     from {{ ref('agg_shop_hourly_staffing') }}
+    -- in a daily run: the hours the run recomputed (macros/test_scope.sql)
+    where {{ test_scope_filter(ref('agg_shop_hourly_staffing')) or 'true' }}
 ),
 
 staffing_inputs as (
@@ -79,6 +82,7 @@ staffed_rows as (
         'hourly' as source_mart, platform, shop_id, cast({{ epoch_seconds('hour_start_at') }} as bigint) as row_key,
         online_server_count, required_agent_count, concurrency, online_service_level, service_level_at_required
     from {{ ref('agg_shop_hourly_staffing') }}
+    where {{ test_scope_filter(ref('agg_shop_hourly_staffing')) or 'true' }}
 ),
 
 row_violations as (

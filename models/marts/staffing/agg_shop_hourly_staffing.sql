@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='load_date',
+          on_schema_change='append_new_columns') }}
 {#-
     One row per (platform, shop, hour) for all 24 hours of each business date with a reception or round at the shop
     (the hours of agg_shop_hourly_load), docs/metrics.md §10: the hour's arrivals (buyer-initiated unfiltered
@@ -6,25 +8,32 @@
     (status time ÷ 3600) and the shop-day's observed concurrency; then Erlang C with servers = agents × concurrency:
     the agents the hour's load required for the target service level, the gap online − required, and the service
     level Erlang C expects from the agents who were online.
+    Incremental: a run recomputes the dates from the look-back start on; every input of a date is dated on or after it
+    (arrivals by their first message, their rounds by round start, online time by hour, concurrency by day).
 -#}
 with hours as (
     select * from {{ ref('agg_shop_hourly_load') }}
+    where {{ incremental_window('load_date') }}
 ),
 
 receptions as (
     select * from {{ ref('fct_reception_service') }}
+    where {{ incremental_window('cast(first_message_at as date)') }}
 ),
 
 rounds as (
     select * from {{ ref('fct_response_rounds') }}
+    where {{ incremental_window('round_date') }}
 ),
 
 online as (
     select * from {{ ref('int_agent_status__hourly') }}
+    where {{ incremental_window('cast(hour_start_at as date)') }}
 ),
 
 concurrency as (
     select * from {{ ref('int_agent_sessions__concurrency') }}
+    where {{ incremental_window('load_date') }}
 ),
 
 session_rounds as (
