@@ -160,3 +160,29 @@
     cast(sum(ordered_buyers) filter (where attribution_rule = 'order') as bigint) as ordered_buyer_days,
     cast(sum(paid_final_buyers) filter (where is_shop_rule) as bigint) as paid_final_buyer_days
 {%- endmacro %}
+
+{% macro union_of_keys(key_columns, relations) -%}
+    {#- Every key that occurs in any of `relations` (each once): the rows a rollup of several parts is built on. -#}
+    {%- for relation in relations %}
+    {{ 'union' if not loop.first }}
+    select {{ key_columns | join(', ') }} from {{ relation }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro left_join_on_keys(base, relations, key_columns) -%}
+    {#- `left join r on base.k = r.k and …` for each relation: the parts of a rollup beside their union of keys. -#}
+    {%- for relation in relations %}
+    left join {{ relation }}
+        on {{ keys_equal(key_columns, base, relation) }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro period_sales_sums() -%}
+    {#- A period's credited sales from buyer-day rows (expand_periods): amounts, quantities and orders summed,
+        buyers distinct over the period beside their buyer-days. -#}
+    sum(sales_amount) as sales_amount,
+    cast(sum(sales_quantity) as bigint) as sales_quantity,
+    cast(sum(paid_orders) as bigint) as paid_orders,
+    count(distinct buyer_key) as sales_buyers,
+    count(*) as sales_buyer_days
+{%- endmacro %}

@@ -8,6 +8,7 @@
     service row (the group-period mart splits a mid-period move exactly).
 -#}
 {%- set period_key = ['platform', 'shop_id', 'agent_id', 'period_type', 'period_start_date'] %}
+{%- set period_parts = ['buyer_stats', 'service_stats', 'cohort_stats', 'sales_stats'] %}
 with receptions as (
     select * from {{ ref('fct_receptions') }}
 ),
@@ -90,23 +91,13 @@ sales_stats as (
         agent_id,
         period_type,
         period_start_date,
-        sum(sales_amount) as sales_amount,
-        cast(sum(sales_quantity) as bigint) as sales_quantity,
-        cast(sum(paid_orders) as bigint) as paid_orders,
-        count(distinct buyer_key) as sales_buyers,
-        count(*) as sales_buyer_days
+        {{ period_sales_sums() }}
     from sales_rows
     group by platform, shop_id, agent_id, period_type, period_start_date
 ),
 
 agent_periods as (
-    select platform, shop_id, agent_id, period_type, period_start_date from buyer_stats
-    union
-    select platform, shop_id, agent_id, period_type, period_start_date from service_stats
-    union
-    select platform, shop_id, agent_id, period_type, period_start_date from cohort_stats
-    union
-    select platform, shop_id, agent_id, period_type, period_start_date from sales_stats
+    {{ union_of_keys(period_key, period_parts) }}
 ),
 
 final as (
@@ -122,14 +113,7 @@ final as (
         coalesce(service_stats.active_day_count, 0) as active_day_count,
         {{ period_figure_columns('buyer_stats', 'service_stats', 'cohort_stats', 'sales_stats') }}
     from agent_periods
-    left join buyer_stats
-        on {{ keys_equal(period_key, 'agent_periods', 'buyer_stats') }}
-    left join service_stats
-        on {{ keys_equal(period_key, 'agent_periods', 'service_stats') }}
-    left join cohort_stats
-        on {{ keys_equal(period_key, 'agent_periods', 'cohort_stats') }}
-    left join sales_stats
-        on {{ keys_equal(period_key, 'agent_periods', 'sales_stats') }}
+    {{ left_join_on_keys('agent_periods', period_parts, period_key) }}
 )
 
 select * from final

@@ -7,6 +7,7 @@
     distinct paying buyers of the period.
 -#}
 {%- set period_key = ['platform', 'shop_id', 'period_type', 'period_start_date'] %}
+{%- set period_parts = ['buyer_stats', 'service_stats', 'cohort_stats', 'sales_stats'] %}
 with shop_buyer_days as (
     select * from {{ ref('int_receptions__shop_buyer_days') }}
 ),
@@ -99,13 +100,7 @@ sales_stats as (
 ),
 
 shop_periods as (
-    select platform, shop_id, period_type, period_start_date from buyer_stats
-    union
-    select platform, shop_id, period_type, period_start_date from service_stats
-    union
-    select platform, shop_id, period_type, period_start_date from cohort_stats
-    union
-    select platform, shop_id, period_type, period_start_date from sales_stats
+    {{ union_of_keys(period_key, period_parts) }}
 ),
 
 final as (
@@ -137,14 +132,7 @@ final as (
         coalesce(sales_stats.agent_sales_amount, 0) as agent_sales_amount,
         coalesce(sales_stats.silent_sales_amount, 0) as silent_sales_amount
     from shop_periods
-    left join buyer_stats
-        on {{ keys_equal(period_key, 'shop_periods', 'buyer_stats') }}
-    left join service_stats
-        on {{ keys_equal(period_key, 'shop_periods', 'service_stats') }}
-    left join cohort_stats
-        on {{ keys_equal(period_key, 'shop_periods', 'cohort_stats') }}
-    left join sales_stats
-        on {{ keys_equal(period_key, 'shop_periods', 'sales_stats') }}
+    {{ left_join_on_keys('shop_periods', period_parts, period_key) }}
 )
 
 select * from final
