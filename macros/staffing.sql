@@ -13,6 +13,16 @@
     0.000000001
 {%- endmacro %}
 
+{% macro staffing_loads(relation, arrivals_column) -%}
+    {#- Every row of `relation` (arrivals, aht_seconds, avg_online_agents, concurrency) with its offered load in
+        Erlangs (arrivals × AHT ÷ 3600) and the servers online (agents × concurrency, whole servers). -#}
+    select
+        *,
+        coalesce({{ arrivals_column }} * aht_seconds / 3600.0, 0.0) as offered_load_erlangs,
+        cast(floor(avg_online_agents * concurrency + {{ staffing_epsilon() }}) as integer) as observed_server_count
+    from {{ relation }}
+{%- endmacro %}
+
 {% macro keys_equal(key_columns, left, right) -%}
     {#- left.k = right.k and … for every key column (a join condition). -#}
     {%- for key in key_columns %}{{ ' and ' if not loop.first }}{{ left }}.{{ key }} = {{ right }}.{{ key }}{% endfor -%}

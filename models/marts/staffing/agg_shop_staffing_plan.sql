@@ -112,11 +112,7 @@ inputs as (
 ),
 
 loads as (
-    select
-        *,
-        coalesce(forecast_arrival_count * aht_seconds / 3600.0, 0.0) as offered_load_erlangs,
-        cast(floor(avg_online_agents * concurrency + {{ staffing_epsilon() }}) as integer) as observed_server_count
-    from inputs
+    {{ staffing_loads('inputs', 'forecast_arrival_count') }}
 ),
 
 staffed as (
