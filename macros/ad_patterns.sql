@@ -1,19 +1,27 @@
-{% macro ad_pattern_literals(text, patterns) -%}
+{% macro ad_pattern_rows(patterns) -%}
     {#-
-        The ad-pattern rule (广告过滤) for `text` as one boolean expression with every pattern of the `patterns` relation
-        (stg_config__ad_patterns) written in as a constant: match_type contains = the pattern occurs in the text,
-        regex = the regular expression matches; null text = false. A table-driven `regexp_matches(text, pattern)`
-        recompiles the expression for every row it meets; as a literal it is compiled once.
-        Returns none where the relation cannot be read while compiling (a unit test's fixture, a lint run on an empty
-        database): the caller then joins the pattern rows instead (the same rule).
+        The ad patterns (广告过滤) as [[pattern, match_type], …], read from the `patterns` relation
+        (stg_config__ad_patterns) while compiling. Empty where the relation does not exist yet (a lint or compile run
+        on an empty database: no model runs there). A unit test gives its patterns by overriding this macro.
     -#}
-    {%- set readable = execute and '__dbt__cte__' not in (patterns | string) and patterns.identifier is defined
-        and adapter.get_relation(database=patterns.database, schema=patterns.schema,
-                                 identifier=patterns.identifier) is not none -%}
+    {%- set readable = execute and adapter.get_relation(database=patterns.database, schema=patterns.schema,
+                                                       identifier=patterns.identifier) is not none -%}
     {%- if not readable -%}
-        {{ return(none) }}
+        {{ return([]) }}
     {%- endif -%}
     {%- set rows = run_query('select pattern, match_type from ' ~ patterns ~ ' order by match_type, pattern').rows -%}
+    {%- set found = [] -%}
+    {%- for row in rows -%}{%- do found.append([row[0], row[1]]) -%}{%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+{% macro ad_pattern_condition(text, rows) -%}
+    {#-
+        The ad-pattern rule for `text` as one boolean expression with every pattern written in as a constant:
+        match_type contains = the pattern occurs in the text, regex = the regular expression matches; null text =
+        false. A table-driven `regexp_matches(text, pattern)` would recompile the expression for every row it meets;
+        as a literal it is compiled once.
+    -#}
     {%- set tests = [] -%}
     {%- for row in rows -%}
         {%- if row[1] == 'regex' -%}

@@ -8,7 +8,8 @@
     as sent at human_joined_at (effective_at). Robot-only sessions (agent_id null) are not here.
     Message content stays behind: only the ad-pattern flag of buyer messages leaves this model.
 -#}
-{%- set ad_condition = ad_pattern_literals('human_messages.content', ref('stg_config__ad_patterns')) %}
+{%- set ad_condition = ad_pattern_condition('human_messages.content',
+                                            ad_pattern_rows(ref('stg_config__ad_patterns'))) %}
 
 with sessions as (
     select * from {{ ref('stg_kefu__sessions') }}
@@ -93,30 +94,11 @@ human_messages as (
     where phase in ('human', 'carried')
 ),
 
--- noqa: disable=LT02
 ad_matches as (
-    -- where the pattern table cannot be read while compiling (a unit test, lint), the same rule as a join
     select distinct human_messages.message_id
     from human_messages
-    {%- if ad_condition is none %}
-    inner join {{ ref('stg_config__ad_patterns') }} as ad_patterns
-        on
-            (
-                ad_patterns.match_type = 'contains'
-                and {{ text_position('human_messages.content', 'ad_patterns.pattern') }} > 0
-            )
-            or (
-                ad_patterns.match_type = 'regex'
-                and {{ regex_matches('human_messages.content', 'ad_patterns.pattern') }}
-            )
-    {%- endif %}
-    where
-        human_messages.sender_role = 'buyer'
-        {%- if ad_condition is not none %}
-        and {{ ad_condition }}
-        {%- endif %}
+    where human_messages.sender_role = 'buyer' and {{ ad_condition }}
 ),
--- noqa: enable=LT02
 
 final as (
     select
