@@ -118,3 +118,15 @@
     {#- the SQL of the first batch, rendered into the compiled seed file -#}
     {{ return(statements[0] if statements else '') }}
 {% endmacro %}
+
+{#-
+    dbt.listagg on Spark: dbt-spark's version drops the order_by_clause (collect_list in whatever order the rows
+    come), so a list such as the commission mart's attribution rules "order by first_from" came out in another order
+    than on DuckDB. Spark 4 has listagg … within group (order by …); a limit_num still goes to dbt-spark's version.
+-#}
+{% macro spark__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    {%- if limit_num -%}
+        {{ return(dbt_spark.spark__listagg(measure, delimiter_text, order_by_clause, limit_num)) }}
+    {%- endif -%}
+    listagg({{ measure }}, {{ delimiter_text }}){% if order_by_clause %} within group ({{ order_by_clause }}){% endif %}
+{%- endmacro %}
