@@ -20,7 +20,10 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 build: install sample dbt-build check publish docs
 
-test: install-dev chromium lint sample dbt-build pytest
+# spark-check (Java 17 and .venv-spark from spark-install, the Spark build, kefu spark-parity, test_spark_parity.py)
+# runs against the sample's DuckDB build; pytest comes last, so .ci/run's last line is its summary (in .venv,
+# without pyspark, it skips test_spark_parity.py).
+test: install-dev chromium lint sample dbt-build spark-check pytest
 
 # the core (generator, dbt on DuckDB, gate, publish); install-dev adds the dashboard, Dagster, MetricFlow and the test
 # tools (pyproject.toml extras)

@@ -115,7 +115,7 @@ def _cmd_golden(ns: argparse.Namespace) -> int:
 
 def _cmd_spark_parity(ns: argparse.Namespace) -> int:
     from kefu.publish import build_path
-    from kefu.spark_parity import compare, published_marts, spark_dir
+    from kefu.spark_parity import compare, marts_to_compare, published_marts, spark_dir
 
     db = Path(ns.db) if ns.db else build_path()
     warehouse = Path(ns.warehouse) if ns.warehouse else spark_dir() / "warehouse"
@@ -124,7 +124,7 @@ def _cmd_spark_parity(ns: argparse.Namespace) -> int:
     if not warehouse.is_dir():
         raise UserError(f"Spark warehouse not found: {warehouse} (run `make spark-build` first)")
     try:
-        marts = published_marts(Path(ns.manifest) if ns.manifest else None)
+        marts = marts_to_compare(db, published_marts(Path(ns.manifest) if ns.manifest else None))
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from exc
     problems = compare(db, warehouse, marts)

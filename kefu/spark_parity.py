@@ -6,8 +6,10 @@ DuckDB (no Spark session needed), sorts each mart by its primary key (then by ev
 decimal columns and double columns named like amounts to the cent, other doubles (rates, shares, seconds) to 1e-9
 (relative for values above 1), everything else exactly. A difference names the mart and its first differing rows.
 
-The published marts are the models under models/marts with an enforced contract, read from dbt's manifest.json
-(their primary_key constraints give the sort keys).
+The published marts are what `kefu publish` copies: every table of the build's `marts` schema. They are the dbt models
+of that schema, read from dbt's manifest.json (their primary_key constraints give the sort keys), plus any other
+table the DuckDB build holds in the schema (compared sorted by all its columns), so a new mart is compared without
+being listed anywhere.
 """
 from __future__ import annotations
 
@@ -43,7 +45,7 @@ class Mart:
 
 
 def published_marts(manifest_path: Path | None = None) -> list[Mart]:
-    """The contracted models under models/marts and their primary keys, from a dbt manifest."""
+    """The models built into the published schema (`marts`) and their primary keys, from a dbt manifest."""
     candidates = [manifest_path] if manifest_path else [ROOT / "target" / "manifest.json",
                                                         ROOT / "target" / "spark" / "manifest.json"]
     for path in candidates:
@@ -56,9 +58,7 @@ def published_marts(manifest_path: Path | None = None) -> list[Mart]:
     for node in nodes:
         if node.get("resource_type") != "model" or node.get("package_name") != "kefu":
             continue
-        if not node.get("original_file_path", "").startswith("models/marts/"):
-            continue
-        if not (node.get("config", {}).get("contract") or {}).get("enforced"):
+        if node.get("schema") != SCHEMA or node.get("config", {}).get("materialized") == "ephemeral":
             continue
         keys: list[str] = []
         for constraint in node.get("constraints") or []:
@@ -153,6 +153,25 @@ def compare_mart(con: duckdb.DuckDBPyConnection, mart: Mart, duck_relation: str,
     return f"{mart.name}: Spark differs from DuckDB\n  " + "\n  ".join(problems)
 
 
+def _with_unlisted_tables(con: duckdb.DuckDBPyConnection, catalog: str, marts: list[Mart]) -> list[Mart]:
+    """marts plus every other table of the published schema in the attached DuckDB build (no keys: sorted by all
+    columns), so the comparison covers all that `kefu publish` copies."""
+    listed = {m.name.lower() for m in marts}
+    tables = con.execute("select table_name from information_schema.tables where table_catalog = ? "
+                         "and table_schema = ? order by table_name", [catalog, SCHEMA]).fetchall()
+    return marts + [Mart(name) for (name,) in tables if name.lower() not in listed]
+
+
+def marts_to_compare(duck_db: Path, marts: list[Mart]) -> list[Mart]:
+    """The marts compare() checks against this DuckDB build: the given ones and any unlisted published table."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{duck_db}' as duck (read_only)")
+        return _with_unlisted_tables(con, "duck", marts)
+    finally:
+        con.close()
+
+
 def compare(duck_db: Path | None = None, warehouse: Path | None = None, marts: list[Mart] | None = None) -> list[str]:
     """Every published mart of the Spark warehouse against the DuckDB build; empty when all agree."""
     duck_db = duck_db or duckdb_path()
@@ -165,6 +184,7 @@ def compare(duck_db: Path | None = None, warehouse: Path | None = None, marts: l
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute(f"attach '{duck_db}' as duck (read_only)")
+        marts = _with_unlisted_tables(con, "duck", marts)
         for mart in marts:
             folder = spark_table_folder(warehouse, mart.name)
             if not any(folder.glob("*.parquet")):

@@ -39,6 +39,15 @@
               coalesce(trim({{ alias }}.group_name), ''), trim({{ alias }}.effective_from))
 {%- endmacro %}
 
+{% macro plan_key_columns() -%}
+    {#- The typed plan key of a plan seed row, shared by stg_config__kpi_plan and stg_config__commission_plan
+        (group_name empty = every group of the shop). -#}
+    {{ normalise_enum('platform') }} as platform,
+    trim(cast(shop_id as string)) as shop_id,
+    nullif(trim(cast(group_name as string)), '') as group_name,
+    cast(trim(effective_from) as date) as effective_from
+{%- endmacro %}
+
 {% macro plan_common_checks(shops_relation, alias) -%}
     {#- The checks shared by both plan seeds, as CASE branches over the seed's rows (alias `alias`). -#}
     when nullif(trim({{ alias }}.platform), '') is null or nullif(trim({{ alias }}.shop_id), '') is null

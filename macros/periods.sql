@@ -128,7 +128,7 @@
         coalesce({{ stats }}.paid_orders, 0) as paid_orders,
         coalesce({{ stats }}.sales_buyers, 0) as sales_buyers,
         coalesce({{ stats }}.sales_buyer_days, 0) as sales_buyer_days,
-        {{ stats }}.sales_amount / nullif({{ stats }}.sales_buyers, 0) as avg_order_value_per_buyer
+        {{ safe_ratio(stats ~ '.sales_amount', stats ~ '.sales_buyers') }} as avg_order_value_per_buyer
 {%- endmacro %}
 
 {% macro service_figure_sums(with_slow_rounds=false) -%}

@@ -101,12 +101,30 @@
 {%- endmacro %}
 
 {% macro spark__parse_timestamp_text(value) -%}
-    {#- The same accepted forms as the DuckDB version: a timestamp cast, else the three 年月日 / compact patterns. -#}
+    {#-
+        The same accepted forms as the DuckDB version: a timestamp cast, else the three 年月日 / compact patterns.
+        Text is cast to timestamp_ntz, which ignores a zone after the time as DuckDB's timestamp cast does (a cast to
+        timestamp would shift the value to UTC), after three steps that make Spark's cast read what DuckDB's reads:
+        a yyyy/m/d date is read as yyyy-m-d, and an hour without minutes (`2026-11-03 10`) or an offset glued to the
+        time whose hour is not two digits (`10:00:00+8:00`) is not a timestamp.
+    -#}
+    {%- set text = 'cast(' ~ value ~ ' as string)' -%}
+    {%- set not_duckdb = '^\\s*\\d{4}-\\d{1,2}-\\d{1,2}[T ]\\d{1,2}\\s*$'
+        ~ '|\\d:\\d{2}(:\\d{2}(\\.\\d+)?)?[+-](?!\\d{2}(:?\\d{2})?\\s*$)' -%}
     coalesce(
-        try_cast({{ value }} as timestamp),
-        to_timestamp(cast({{ value }} as string), 'yyyy年M月d日 H:m:s'),
-        to_timestamp(cast({{ value }} as string), 'yyyy年M月d日 H:m'),
-        to_timestamp(cast({{ value }} as string), 'yyyyMMdd HHmmss')
+        case
+            when typeof({{ value }}) <> 'string' then try_cast({{ value }} as timestamp)
+            when not {{ text }} rlike {{ string_literal(not_duckdb) }}
+                then cast(
+                    try_cast(
+                        regexp_replace({{ text }}, {{ string_literal('^(\\s*\\d{4})/(\\d{1,2})/(\\d{1,2})') }}, '$1-$2-$3')
+                        as timestamp_ntz
+                    ) as timestamp
+                )
+        end,
+        to_timestamp({{ text }}, 'yyyy年M月d日 H:m:s'),
+        to_timestamp({{ text }}, 'yyyy年M月d日 H:m'),
+        to_timestamp({{ text }}, 'yyyyMMdd HHmmss')
     )
 {%- endmacro %}
 

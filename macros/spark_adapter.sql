@@ -80,3 +80,53 @@
     {%- endif -%}
     {{ return(assert_columns_equivalent(spark__get_select_subquery(sql))) }}
 {%- endmacro %}
+
+{#-
+    Seeds on Spark: dbt-spark binds every CSV cell as '<Python value>' text, so an empty cell (None) loads as the text
+    'None' instead of null, and a quote or backslash in a cell breaks or changes the statement. This version (it takes
+    precedence over dbt-spark's) writes each cell as an SQL literal instead: an empty cell is null, as on DuckDB, text
+    is quoted by string_literal, and every value is cast to the column's type as before.
+-#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+    {%- set batch_size = get_batch_size() -%}
+    {%- set column_override = model['config'].get('column_types', {}) -%}
+    {%- set column_types = [] -%}
+    {%- for col_name in agate_table.column_names -%}
+        {%- do column_types.append(column_override.get(col_name, adapter.convert_type(agate_table, loop.index0))) -%}
+    {%- endfor -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(batch_size) -%}
+        {%- set sql -%}
+            insert into {{ this.render() }} values
+            {% for row in chunk -%}
+                ({%- for value in row -%}
+                    {%- if value is none -%}
+                        cast(null as {{ column_types[loop.index0] }})
+                    {%- elif value is sameas true or value is sameas false -%}
+                        {{ 'true' if value else 'false' }}
+                    {%- else -%}
+                        cast({{ string_literal(value | string) }} as {{ column_types[loop.index0] }})
+                    {%- endif -%}
+                    {%- if not loop.last %}, {% endif -%}
+                {%- endfor -%})
+                {%- if not loop.last %},{% endif %}
+            {% endfor %}
+        {%- endset -%}
+        {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
+        {%- if loop.first -%}{%- do statements.append(sql) -%}{%- endif -%}
+    {%- endfor -%}
+    {#- the SQL of the first batch, rendered into the compiled seed file -#}
+    {{ return(statements[0] if statements else '') }}
+{% endmacro %}
+
+{#-
+    dbt.listagg on Spark: dbt-spark's version drops the order_by_clause (collect_list in whatever order the rows
+    come), so a list such as the commission mart's attribution rules "order by first_from" came out in another order
+    than on DuckDB. Spark 4 has listagg … within group (order by …); a limit_num still goes to dbt-spark's version.
+-#}
+{% macro spark__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    {%- if limit_num -%}
+        {{ return(dbt_spark.spark__listagg(measure, delimiter_text, order_by_clause, limit_num)) }}
+    {%- endif -%}
+    listagg({{ measure }}, {{ delimiter_text }}){% if order_by_clause %} within group ({{ order_by_clause }}){% endif %}
+{%- endmacro %}

@@ -20,7 +20,7 @@ final as (
         chase_reception_id,
         first_chased_at,
         cast(first_chased_at as date) as chase_date,
-        {{ seconds_between('created_at', 'first_chased_at') }} / 3600.0 as hours_to_chase,
+        cast({{ seconds_between('created_at', 'first_chased_at') }} as double) / 3600 as hours_to_chase,
         expires_at as chase_window_expires_at,
         paid_at,
         paid_at is not null as is_paid_after_chase,

@@ -141,7 +141,7 @@ inputs as (
         ) as aht_seconds,
         coalesce(arrivals.first_reply_within_deadline_count, 0) as first_reply_within_deadline_count,
         cast(coalesce(online_hours.online_agent_seconds, 0) as bigint) as online_agent_seconds,
-        coalesce(online_hours.online_agent_seconds, 0) / 3600.0 as avg_online_agents,
+        cast(coalesce(online_hours.online_agent_seconds, 0) as double) / 3600 as avg_online_agents,
         greatest(coalesce(shop_day_concurrency.concurrency, 1.0), 1.0) as concurrency,
         cast({{ shop_rule('response_deadline_seconds') }} as integer) as deadline_seconds,
         cast({{ shop_rule('staffing_service_level') }} as double) as target_service_level

@@ -96,7 +96,7 @@ inputs as (
             {{ safe_ratio('cells.handle_seconds', 'cells.handled_reception_count') }}, shop_handle.avg_handle_seconds
         ) as aht_seconds,
         greatest(coalesce(shop_concurrency.concurrency, 1.0), 1.0) as concurrency,
-        cells.online_agent_seconds / 3600.0 / cells.observed_day_count as avg_online_agents,
+        cast(cells.online_agent_seconds as double) / 3600 / cells.observed_day_count as avg_online_agents,
         cast({{ shop_rule('response_deadline_seconds') }} as integer) as deadline_seconds,
         cast({{ shop_rule('staffing_service_level') }} as double) as target_service_level
     from cells

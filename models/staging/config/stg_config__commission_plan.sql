@@ -7,10 +7,7 @@ with source as (
 
 typed as (
     select
-        {{ normalise_enum('platform') }} as platform,
-        trim(cast(shop_id as string)) as shop_id,
-        nullif(trim(cast(group_name as string)), '') as group_name,
-        cast(trim(effective_from) as date) as effective_from,
+        {{ plan_key_columns() }},
         cast(coalesce(nullif(trim(tier_from), ''), '0') as decimal(18, 2)) as tier_from,
         cast(nullif(trim(tier_to), '') as decimal(18, 2)) as tier_to,
         cast(trim(rate) as decimal(9, 6)) as rate,

@@ -7,10 +7,7 @@ with source as (
 
 typed as (
     select
-        {{ normalise_enum('platform') }} as platform,
-        trim(cast(shop_id as string)) as shop_id,
-        nullif(trim(cast(group_name as string)), '') as group_name,
-        cast(trim(effective_from) as date) as effective_from,
+        {{ plan_key_columns() }},
         trim(cast(metric as string)) as metric_name,
         cast(trim(weight) as double) as weight,
         cast(nullif(trim(band_from), '') as double) as band_from,
