@@ -58,16 +58,19 @@
 
 {% macro _derived_base_columns() -%}
     {{- return(['_field_reject_reason', '_copy_number', '_is_candidate', '_winning_version', '_variants_of_version',
-                'landing_row_id', '_outcome', '_reject_reason', '_classified_at']) -}}
+                'landing_row_id', '_outcome', '_reject_reason', '_raw_values', '_classified_at']) -}}
 {%- endmacro %}
 
-{% macro rows_to_classify(new_rows, table_name, key_columns, parent=none) %}
+{% macro rows_to_classify(new_rows, table_name, key_columns, parent=none, raw_columns=[]) %}
     {#-
         CTEs ending in `checked`: the rows classify_raw_rows judges — the new rows, plus (incremental runs) the rows
         of this table they can change (see the top of this file). `new_rows` carries _row_reject_reason (the checks
         of the row alone); the parent check is applied here to all of them:
         parent = {'model': 'base_kefu__sessions', 'column': 'session_id', 'parent_column': 'session_id',
                   'reason': 'message of an unknown session'}.
+        raw_columns: the model's raw-values columns (raw_value_parts in `new_rows`). On an incremental run the stored
+        rows have no parts: they carry the raw values stored with them (_raw__stored, kept only on rows that were
+        rejected) and _raw__loaded = true, which select_classified reads.
     -#}
     {%- if is_incremental() %}
     {%- set derived = _derived_base_columns() -%}
@@ -75,6 +78,7 @@
     {%- for column in adapter.get_columns_in_relation(this) if column.name not in derived -%}
         {%- do kept.append(column.quoted) -%}
     {%- endfor %}
+    {%- set parts = raw_part_names(raw_columns) %}
     replaced_versions as (
         -- file versions loaded before that the landing folder no longer holds (replaced or removed files)
         select distinct _source_version from {{ this }}
@@ -97,14 +101,14 @@
     ),
 
     prior_rows as (
-        select {% for c in kept %}loaded.{{ c }}{{ ", " if not loop.last }}{% endfor %}
+        select {% for c in kept %}loaded.{{ c }}, {% endfor %}loaded._raw_values as _raw__stored
         from {{ this }} as loaded
         inner join affected_keys
             on {% for k in key_columns %}loaded.{{ k }} = affected_keys.{{ k }}{{ " and " if not loop.last }}{% endfor %}
         where loaded._source_version not in (select _source_version from replaced_versions)
         union all
         -- a null key joins nothing: its earlier exact copies are found by fingerprint
-        select {% for c in kept %}loaded.{{ c }}{{ ", " if not loop.last }}{% endfor %}
+        select {% for c in kept %}loaded.{{ c }}, {% endfor %}loaded._raw_values as _raw__stored
         from {{ this }} as loaded
         where
             ({% for k in key_columns %}loaded.{{ k }} is null{{ " or " if not loop.last }}{% endfor %})
@@ -113,9 +117,17 @@
     ),
 
     unclassified as (
-        select {{ kept | join(', ') }} from {{ new_rows }}
+        select
+            {{ kept | join(', ') }},{% for p in parts %} {{ p }},{% endfor %}
+            false as _raw__loaded,
+            cast(null as string) as _raw__stored
+        from {{ new_rows }}
         union all
-        select {{ kept | join(', ') }} from prior_rows
+        select
+            {{ kept | join(', ') }},{% for p in parts %} cast(null as string) as {{ p }},{% endfor %}
+            true as _raw__loaded,
+            _raw__stored
+        from prior_rows
     ),
     {%- else %}
     unclassified as (

@@ -280,3 +280,17 @@
 {% macro spark__iso_weekday(date_expr) -%}
     (weekday({{ date_expr }}) + 1)
 {%- endmacro %}
+
+{% macro star_except(relation, columns) -%}
+    {#- Every column of `relation` (a CTE or table alias) but `columns`: `* exclude (...)` on DuckDB, `* except (...)` on
+        Spark (4.x). -#}
+    {{ return(adapter.dispatch('star_except', 'kefu')(relation, columns)) }}
+{%- endmacro %}
+
+{% macro default__star_except(relation, columns) -%}
+    {{ relation }}.* exclude ({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__star_except(relation, columns) -%}
+    {{ relation }}.* except ({{ columns | join(', ') }})
+{%- endmacro %}

@@ -8,6 +8,27 @@
     concat_ws('; ' {%- for c in columns %}, '{{ c.split(".")[-1] }}=' || coalesce(cast({{ c }} as string), '<null>'){% endfor %})
 {%- endmacro %}
 
+{% macro raw_value_parts(columns) -%}
+    {#-
+        Select-list items carrying the raw values of raw_values_text as text columns _raw__<column>: a base model
+        renders the text from them only for the rows it rejects (select_classified), not for every row.
+    -#}
+    {%- for c in columns %}
+        cast({{ c }} as string) as _raw__{{ c.split(".")[-1] }}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro raw_values_from_parts(columns, relation) -%}
+    {#- raw_values_text of the same columns, from the _raw__<column> parts of `relation` (same text). -#}
+    concat_ws('; ' {%- for c in columns %}, '{{ c.split(".")[-1] }}=' || coalesce({{ relation }}._raw__{{ c.split(".")[-1] }}, '<null>'){% endfor %})
+{%- endmacro %}
+
+{% macro raw_part_names(columns) -%}
+    {%- set names = [] -%}
+    {%- for c in columns %}{% do names.append('_raw__' ~ c.split('.')[-1]) %}{% endfor -%}
+    {{- return(names) -}}
+{%- endmacro %}
+
 {% macro parse_timestamp(column, zone=none) -%}
     {#-
         A landing timestamp (typed, or text in ISO, slash or 年月日 form) as a naive shop-local timestamp. An instant
@@ -25,20 +46,41 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro timestamp_checks(columns, zone=none) -%}
+{% macro parsed_timestamps(columns, zone=none) -%}
+    {#-
+        Select-list items parsing each landing timestamp column once, as _parsed__<column> (parse_timestamp with the
+        row's `zone`). A base model adds them in its `source` CTE; timestamp_checks, the typed columns and any other
+        check then read the parsed value (parsed_timestamp) instead of parsing the text again for each use.
+    -#}
+    {%- for c in columns %}
+        {{ parse_timestamp(c, zone) }} as _parsed__{{ c.split(".")[-1] }}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro parsed_timestamp(column) -%}
+    {#- The parsed value of a landing timestamp column (parsed_timestamps): 'source.sent_at' -> source._parsed__sent_at. -#}
+    {%- if '.' in column -%}
+        {{ column.rsplit('.', 1)[0] }}._parsed__{{ column.split('.')[-1] }}
+    {%- else -%}
+        _parsed__{{ column }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro timestamp_checks(columns) -%}
     {#-
         `when` branches for the timestamp columns of a landing row, in this order: unparsable (text in no accepted
         form, or an offset that does not parse), earlier than var earliest_plausible_date, or at/after the row's file's
-        load window end (`_load_window_end`, set per file by the landing hook), all on the shop-local value (`zone`:
-        see parse_timestamp). See DECISIONLOG "Implausible timestamps" and "Zoned timestamps".
+        load window end (`_load_window_end`, set per file by the landing hook), all on the shop-local value the
+        relation's parsed_timestamps computed (see parse_timestamp). See DECISIONLOG "Implausible timestamps" and
+        "Zoned timestamps".
     -#}
     {%- for c in columns %}
         {%- set prefix = c.rsplit('.', 1)[0] ~ '.' if '.' in c else '' %}
         {%- set name = c.split('.')[-1] %}
-            when {{ is_unparsable(c, 'timestamp', zone) }} then 'unparsable timestamp: {{ name }}'
-            when {{ parse_timestamp(c, zone) }} < cast('{{ var("earliest_plausible_date") }}' as timestamp)
+            when ({{ c }} is not null and {{ parsed_timestamp(c) }} is null) then 'unparsable timestamp: {{ name }}'
+            when {{ parsed_timestamp(c) }} < cast('{{ var("earliest_plausible_date") }}' as timestamp)
                 then 'timestamp before the earliest plausible date: {{ name }}'
-            when {{ parse_timestamp(c, zone) }} >= {{ prefix }}_load_window_end
+            when {{ parsed_timestamp(c) }} >= {{ prefix }}_load_window_end
                 then 'timestamp after the load window: {{ name }}'
     {%- endfor %}
 {%- endmacro %}
@@ -178,6 +220,71 @@
             when _variants_of_version > 1 then 'conflicting duplicate key'
         end as _reject_reason
     from versions
+{% endmacro %}
+
+{% macro select_classified(relation, table_name, raw_columns, fingerprint_columns, zoned=true) %}
+    {#-
+        The closing select of a base model over its classified rows (`relation`, classify_raw_rows): every column but
+        the raw-value parts, the raw values as text (_raw_values) on rejected rows only, and _classified_at.
+        Only the rejects model reads _raw_values, so the text is rendered for the rows it lists instead of being built
+        and stored for every landed row; rejected rows carry the same text as before, the others null.
+        Incremental runs: a stored row rejected in this run has no parts (rows_to_classify). It keeps the text stored
+        with it when it was already rejected; a row that was staged until now (a conflicting copy or a newer version
+        arrived, its parent was rejected) has its raw values read again from its own landing file, found by
+        `_source_version` and `_fingerprint` (the file is still current, or the row would have been dropped).
+        `raw_columns` and `fingerprint_columns` are the lists the model gives raw_value_parts and row_fingerprint;
+        zoned = false for a model whose landing rows skip with_shop_timezone / with_parent_timezone (no repairs).
+    -#}
+    {%- set hidden = raw_part_names(raw_columns) + (['_raw__loaded', '_raw__stored'] if is_incremental() else []) %}
+    {%- if is_incremental() %},
+
+    missing_raw_values as (
+        -- stored rows rejected in this run that were loaded without raw values (they were not rejected then)
+        select distinct _source_version, _fingerprint from {{ relation }}
+        where _raw__loaded and _outcome = 'rejected' and _raw__stored is null
+    ),
+
+    reread_raw_values as (
+        select
+            _source_version,
+            _fingerprint,
+            min(_raw_values) as _raw_values
+        from (
+            select
+                source._source_version,
+                {{ row_fingerprint(fingerprint_columns) }} as _fingerprint,
+                {{ raw_values_text(raw_columns) }} as _raw_values
+            from (
+                select landed_again.*{{ mixed_zone_file_repairs('landed_again') if zoned }}
+                from {{ source('kefu', table_name) }} as landed_again
+                where landed_again._source_version in (select _source_version from missing_raw_values)
+            ) as source
+        ) as reread_rows
+        where _fingerprint in (select _fingerprint from missing_raw_values)
+        group by _source_version, _fingerprint
+    )
+    {%- endif %}
+
+    select
+        {{ star_except(relation, hidden) }},
+        case when {{ relation }}._outcome = 'rejected' then
+            {%- if is_incremental() %}
+            case
+                when {{ relation }}._raw__loaded then coalesce({{ relation }}._raw__stored, reread_raw_values._raw_values)
+                else {{ raw_values_from_parts(raw_columns, relation) }}
+            end
+            {%- else %}
+            {{ raw_values_from_parts(raw_columns, relation) }}
+            {%- endif %}
+        end as _raw_values,
+        {{ classified_at() }} as _classified_at
+    from {{ relation }}
+    {%- if is_incremental() %}
+    left join reread_raw_values
+        on
+            {{ relation }}._source_version = reread_raw_values._source_version
+            and {{ relation }}._fingerprint = reread_raw_values._fingerprint
+    {%- endif %}
 {% endmacro %}
 
 {% macro missing_required_checks(columns) -%}

@@ -1,4 +1,8 @@
 {%- set key_columns = ['agent_id'] %}
+{%- set fingerprint_columns = ['agent_id', 'platform', 'shop_id', 'agent_name', 'group_name', 'routing_weight',
+                               'max_concurrent', 'is_active', 'updated_at'] %}
+{%- set raw_columns = ['platform', 'shop_id', 'group_name', 'routing_weight', 'max_concurrent', 'is_active',
+                       'updated_at'] %}
 {#- Spark (Parquet tables, no DELETE) rebuilds the base tables in full: the by-file increment is DuckDB's -#}
 {{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_agents', key_columns=key_columns) }}
@@ -7,24 +11,29 @@ with landed as (
     {{ landing_rows('raw_agents') }}
 ),
 
-source as (
+zoned as (
     -- the shop's time zone: instants convert to its wall clock (DECISIONLOG "Zoned timestamps")
     {{ with_shop_timezone('landed') }}
 ),
 
+source as (
+    select
+        *,
+        {{- parsed_timestamps(['updated_at'], '_shop_timezone') }}
+    from zoned
+),
+
 new_rows as (
     select
-        {{ row_fingerprint(['agent_id', 'platform', 'shop_id', 'agent_name', 'group_name', 'routing_weight',
-                            'max_concurrent', 'is_active', 'updated_at']) }} as _fingerprint,
+        {{ row_fingerprint(fingerprint_columns) }} as _fingerprint,
         cast(agent_id as string) as _row_key,
         _source_file,
         _source_version,
-        {{ raw_values_text(['platform', 'shop_id', 'group_name', 'routing_weight', 'max_concurrent', 'is_active',
-                            'updated_at']) }} as _raw_values,
+        {{- raw_value_parts(raw_columns) }},
         case
             {{- missing_required_checks(['agent_id', 'platform', 'shop_id', 'updated_at']) }}
             {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
-            {{- timestamp_checks(['updated_at'], '_shop_timezone') }}
+            {{- timestamp_checks(['updated_at']) }}
             {{- unparsable_checks(['routing_weight'], 'double') }}
             {{- unparsable_checks(['max_concurrent'], 'integer') }}
             {{- unparsable_checks(['is_active'], 'boolean') }}
@@ -39,17 +48,14 @@ new_rows as (
         coalesce(try_cast(routing_weight as double), 1.0) as routing_weight,
         try_cast(max_concurrent as integer) as max_concurrent,
         coalesce(try_cast(is_active as boolean), true) as is_active,
-        {{ parse_timestamp('updated_at', '_shop_timezone') }} as updated_at
+        {{ parsed_timestamp('updated_at') }} as updated_at
     from source
 ),
 
-{{ rows_to_classify('new_rows', 'raw_agents', key_columns) }},
+{{ rows_to_classify('new_rows', 'raw_agents', key_columns, raw_columns=raw_columns) }},
 
 final as (
     {{ classify_raw_rows('checked', key_columns, version_column='updated_at') }}
 )
 
-select
-    *,
-    {{ classified_at() }} as _classified_at
-from final
+{{ select_classified('final', 'raw_agents', raw_columns, fingerprint_columns) }}

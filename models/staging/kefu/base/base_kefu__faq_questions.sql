@@ -1,4 +1,6 @@
 {%- set key_columns = ['faq_id'] %}
+{%- set fingerprint_columns = ['faq_id', 'platform', 'shop_id', 'topic', 'question'] %}
+{%- set raw_columns = ['platform', 'shop_id', 'topic', 'question'] %}
 {#- Spark (Parquet tables, no DELETE) rebuilds the base tables in full: the by-file increment is DuckDB's -#}
 {{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_faq_questions', key_columns=key_columns) }}
@@ -9,11 +11,11 @@ with source as (
 
 new_rows as (
     select
-        {{ row_fingerprint(['faq_id', 'platform', 'shop_id', 'topic', 'question']) }} as _fingerprint,
+        {{ row_fingerprint(fingerprint_columns) }} as _fingerprint,
         cast(faq_id as string) as _row_key,
         _source_file,
         _source_version,
-        {{ raw_values_text(['platform', 'shop_id', 'topic', 'question']) }} as _raw_values,
+        {{- raw_value_parts(raw_columns) }},
         case
             {{- missing_required_checks(['faq_id', 'platform', 'shop_id']) }}
             {{ unknown_enum_check('platform', ['taobao', 'tmall', 'douyin', 'shopee']) }}
@@ -26,13 +28,10 @@ new_rows as (
     from source
 ),
 
-{{ rows_to_classify('new_rows', 'raw_faq_questions', key_columns) }},
+{{ rows_to_classify('new_rows', 'raw_faq_questions', key_columns, raw_columns=raw_columns) }},
 
 final as (
     {{ classify_raw_rows('checked', key_columns) }}
 )
 
-select
-    *,
-    {{ classified_at() }} as _classified_at
-from final
+{{ select_classified('final', 'raw_faq_questions', raw_columns, fingerprint_columns, zoned=false) }}

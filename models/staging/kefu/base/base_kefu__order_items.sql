@@ -3,6 +3,9 @@
     'reason': 'line of an unknown order'
 } %}
 {%- set key_columns = ['order_id', 'line_id'] %}
+{%- set fingerprint_columns = ['source.order_id', 'source.line_id', 'source.product_id', 'source.product_name',
+                               'source.quantity', 'source.amount'] %}
+{%- set raw_columns = ['source.product_id', 'source.quantity', 'source.amount'] %}
 {#- Spark (Parquet tables, no DELETE) rebuilds the base tables in full: the by-file increment is DuckDB's -#}
 {{ config(materialized='incremental' if target.type == 'duckdb' else 'table', incremental_strategy='landing_rows',
           landing_table='raw_order_items', key_columns=key_columns) }}
@@ -13,12 +16,11 @@ with source as (
 
 new_rows as (
     select
-        {{ row_fingerprint(['source.order_id', 'source.line_id', 'source.product_id', 'source.product_name',
-                            'source.quantity', 'source.amount']) }} as _fingerprint,
+        {{ row_fingerprint(fingerprint_columns) }} as _fingerprint,
         cast(source.order_id as string) || '/' || coalesce(cast(source.line_id as string), '<null>') as _row_key,
         source._source_file,
         source._source_version,
-        {{ raw_values_text(['source.product_id', 'source.quantity', 'source.amount']) }} as _raw_values,
+        {{- raw_value_parts(raw_columns) }},
         case
             {{- missing_required_checks(['source.order_id', 'source.line_id', 'source.product_id', 'source.quantity',
                                          'source.amount']) }}
@@ -36,13 +38,10 @@ new_rows as (
     from source
 ),
 
-{{ rows_to_classify('new_rows', 'raw_order_items', key_columns, parent) }},
+{{ rows_to_classify('new_rows', 'raw_order_items', key_columns, parent, raw_columns=raw_columns) }},
 
 final as (
     {{ classify_raw_rows('checked', key_columns) }}
 )
 
-select
-    *,
-    {{ classified_at() }} as _classified_at
-from final
+{{ select_classified('final', 'raw_order_items', raw_columns, fingerprint_columns, zoned=false) }}
