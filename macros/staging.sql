@@ -143,7 +143,8 @@
     ),
 
     copies as (
-        select *, row_number() over (partition by _fingerprint order by _fingerprint) as _copy_number
+        -- exact copies: the one in the first file (path, then version) is copy 1, so a rebuild keeps the same one
+        select *, row_number() over (partition by _fingerprint order by _source_file, _source_version) as _copy_number
         from suspects
     ),
 
