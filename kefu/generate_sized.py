@@ -272,10 +272,13 @@ def _generate_sized(out: Path, size: str, seed: int, shops: int | None, days: in
     jobs = [(str(out), k, sorted(shard, key=lambda s: s["index"]), seed, begin, days, promo_index)
             for k, shard in enumerate(shards)]
     if workers > 1:
+        # fresh ("spawn") worker processes: forking a process that runs threads (a test runner, a scheduler) can copy
+        # a held lock into the child and hang the pool
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-        with multiprocessing.get_context("fork").Pool(min(workers, SHARDS)) as pool:
-            results = pool.map(_run_shard, jobs, chunksize=1)
+        with ProcessPoolExecutor(min(workers, SHARDS), mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(_run_shard, jobs))
     else:
         results = [_run_shard(job) for job in jobs]
     # planted cases and bad rows: their own world and part file, as in S
