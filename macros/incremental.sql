@@ -46,24 +46,43 @@
 
 {% macro lookback_start(relation, date_column, horizon=none, with_driver=true) -%}
     {#-
-        First business date to recompute: the latest date already in `relation` minus the look-back.
+        First business date to recompute: the latest date already in `relation` minus the look-back — or, when this
+        run loads or drops a landing file of an earlier `date=` folder (landing.changed_days, macro
+        record_changed_days), that day minus the look-back.
         A rollup of orders (config lookback_driver = {'model': ..., 'date': ..., 'activity': ...}) starts earlier
         when an order the driver model recomputes in this run (its activity date, e.g. a payment or an update, is
         inside the look-back) was created before it: the rollup then re-aggregates every date that order counts on
         (its created date and later), so a rollup's rows equal a full refresh. The model must name the driver in a
         `-- depends_on:` comment. A data test (macro test_scope_filter) takes the model's own window only
         (with_driver=false): a test may not ref() the driver.
+        The date is looked up while the node compiles (dbt compiles a node just before it runs, after its parents
+        were built) and written in as a constant: a constant filter reaches the table scans (row groups outside the
+        window are skipped), a subquery would not. While parsing, the subquery itself is returned.
     -#}
+    {%- set changed = adapter.get_relation(database=target.database, schema='landing', identifier='changed_days')
+        if execute else none -%}
+    {%- set latest -%}
+        {%- if changed is not none -%}
+            least(max({{ date_column }}), coalesce((select earliest_changed_date from {{ changed }}), max({{ date_column }})))
+        {%- else -%}
+            max({{ date_column }})
+        {%- endif -%}
+    {%- endset -%}
     {%- set own -%}
-        (select {{ dbt.dateadd('day', -1 * (lookback_days(horizon) | int), 'max(' ~ date_column ~ ')') }} from {{ relation }})
+        (select {{ dbt.dateadd('day', -1 * (lookback_days(horizon) | int), latest) }} from {{ relation }})
     {%- endset -%}
     {%- set driver = config.get('lookback_driver') if with_driver else none -%}
     {%- if driver -%}
+        {%- set start -%}
         (select least({{ own }}, coalesce(min({{ driver.date }}), {{ own }}))
          from {{ ref(driver.model) }} where {{ driver.activity }} >= {{ own }})
+        {%- endset -%}
     {%- else -%}
-        {{ own }}
+        {%- set start = own -%}
     {%- endif -%}
+    {%- if not execute -%}{{ return(start) }}{%- endif -%}
+    {%- set found = run_query('select cast(' ~ start ~ ' as ' ~ dbt.type_string() ~ ')').rows[0][0] -%}
+    {{- return("cast(null as date)" if found is none else "cast('" ~ found ~ "' as date)") -}}
 {%- endmacro %}
 
 {% macro order_rollup_driver() -%}

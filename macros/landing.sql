@@ -258,9 +258,38 @@
                         ~ "source_version, cast(load_window_end as timestamp) as load_window_end from (values "
                         ~ catalog | join(', ') ~ ") as files (table_name, source_file, read_path, kind, source_version, "
                         ~ "load_window_end)") %}
+        {{ record_changed_days() }}
         {#- forget the columns of file versions the folder no longer holds -#}
         {% do run_query("delete from landing.file_columns where source_version not in ("
                         ~ "select source_version from landing.landing_files)") %}
     {% endif %}
     select 1
+{% endmacro %}
+
+{% macro record_changed_days() %}
+    {#-
+        landing.changed_days (one row): the earliest `date=` folder among the file versions this run loads or drops —
+        new, re-exported or removed files, compared with the versions the base models hold — or null. A daily run
+        recomputes every look-back model from that day on as well as from its own look-back (macro lookback_start),
+        so a late or re-exported file of an old day changes the marts exactly as a full refresh would. Files outside
+        `date=` folders do not move the start (their rows count from the look-back of the latest date).
+    -#}
+    {% set parts = [] %}
+    {% for table in landing_contract() %}
+        {% set base = adapter.get_relation(database=target.database, schema='staging',
+                                           identifier='base_kefu__' ~ table.name[4:]) %}
+        {% if base is not none %}
+            {#- a version in the folder the base model has not loaded, or one it loaded that the folder no longer holds -#}
+            {% do parts.append("select coalesce(now.source_file, loaded._source_file) as source_file from (select "
+                               ~ "source_file, source_version from landing.landing_files where table_name = '"
+                               ~ table.name ~ "') as now full join (select distinct _source_file, _source_version from "
+                               ~ base ~ " where _source_version is not null) as loaded on now.source_version = "
+                               ~ "loaded._source_version where now.source_version is null or loaded._source_version "
+                               ~ "is null") %}
+        {% endif %}
+    {% endfor %}
+    {% do run_query("create or replace table landing.changed_days as select "
+                    ~ ("min(try_cast(regexp_extract(source_file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) as date))"
+                       if parts else "cast(null as date)") ~ " as earliest_changed_date"
+                    ~ ((" from (" ~ parts | join(' union all ') ~ ")") if parts else "")) %}
 {% endmacro %}

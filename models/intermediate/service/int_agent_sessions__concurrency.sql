@@ -1,16 +1,29 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='load_date') }}
+
 {#-
     One row per (agent, business date) with open human-phase sessions (docs/metrics.md §5): max_concurrent_sessions
     (最大同时接待量), occupied_seconds (time with ≥ 1 open session) and open_session_seconds (the time integral of open
     sessions, so mean open sessions over a period = open_session_seconds ÷ its length). A session is open from its
     first human-phase message to its end (ended_at, or its last message when later or when ended_at is null);
     intervals are clipped at midnight.
+    Incremental: every session open on or after the look-back start (a message, or its end, from that date on) is
+    taken whole, and the days from that start on are kept.
 -#}
-with human_phase as (
-    select * from {{ ref('int_messages__human_phase') }}
+with sessions as (
+    select * from {{ ref('stg_kefu__sessions') }}
 ),
 
-sessions as (
-    select * from {{ ref('stg_kefu__sessions') }}
+human_phase as (
+    select * from {{ ref('int_messages__human_phase') }}
+    {%- if is_incremental() %}
+    where session_id in (
+        select session_id from {{ ref('int_messages__human_phase') }}
+        where {{ incremental_window('effective_date') }}
+        union all
+        select session_id from sessions
+        where {{ incremental_window('cast(ended_at as date)') }}
+    )
+    {%- endif %}
 ),
 
 open_intervals as (
@@ -44,6 +57,7 @@ clipped as (
         greatest(opened_at, {{ day_start('piece_date') }}) as piece_start_at,
         least(closed_at, {{ day_start('piece_date', 1) }}) as piece_end_at
     from pieces
+    where {{ incremental_window('cast(piece_date as date)') }}
 ),
 
 load as (

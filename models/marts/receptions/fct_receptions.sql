@@ -1,5 +1,4 @@
-{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='reception_date',
-          on_schema_change='append_new_columns') }}
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='reception_date') }}
 {#- One row per reception: int_receptions__classified's columns for BI; incremental over the same look-back window. -#}
 with receptions as (
     select * from {{ ref('int_receptions__classified') }}

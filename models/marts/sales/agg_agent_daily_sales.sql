@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='activity_date',
-          lookback_driver=order_rollup_driver(), on_schema_change='append_new_columns') }}
+          lookback_driver=order_rollup_driver()) }}
 {#-
     One row per (platform, shop, agent, attribution rule, date). Sales side (销售额/销售量/销售人数/订单数 and the
     ratios 客单价, 客件数, 件均价) by paid date under the row's rule; order side (下单人数/下单金额/订单数 and 付款流失 =

@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='sales_date',
-          lookback_driver=order_rollup_driver(), on_schema_change='append_new_columns') }}
+          lookback_driver=order_rollup_driver()) }}
 {#-
     One row per (platform, shop, product, attribution rule, paid date, source, agent): 商品销售 — paid order lines
     by credited agent (source agent) and silent (source silent, agent_id null). Line amount and quantity.

@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='performance_date',
-          lookback_driver=order_rollup_driver(), on_schema_change='append_new_columns') }}
+          lookback_driver=order_rollup_driver()) }}
 {#-
     One row per (platform, shop, attribution rule, performance date, scenario, source): 店铺绩效 as one tidy table.
     scenario: summary (汇总: paid orders by paid date, credit under the rule), inquiry_to_order (询单→下单: orders

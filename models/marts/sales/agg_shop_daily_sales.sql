@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='sales_date',
-          lookback_driver=order_rollup_driver(), on_schema_change='append_new_columns') }}
+          lookback_driver=order_rollup_driver()) }}
 {#-
     One row per (platform, shop, attribution rule, paid date): shop sales (from the orders themselves), the part
     credited to agents (客服) and the silent part (静默) for amount, quantity, buyers and orders, with shares.

@@ -1,9 +1,13 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='routing_date') }}
+
 {#-
     One row per (platform, shop, agent, business date) for every roster agent of a shop-day with activity
     (旺旺分流 balance, docs/metrics.md §5): expected share = routing_weight × online seconds normalised within the shop-day
     (0 for an agent offline all day), actual share of the shop-day's buyer-initiated receptions, recent-contact share
     (buyer talked to the same agent within recent_contact_hours before), seconds with more than busy_waiting buyers
     waiting for this agent, and the shop-day imbalance index Σ |actual − expected| ÷ 2 (repeated on each agent row).
+    Incremental: the days from the look-back start on, from their inputs of the same days (messages from
+    recent_contact_hours earlier for the recent contacts).
 -#}
 with agents as (
     select * from {{ ref('stg_kefu__agents') }}
@@ -11,18 +15,23 @@ with agents as (
 
 status as (
     select * from {{ ref('int_agent_status__daily') }}
+    where {{ incremental_window('status_date') }}
 ),
 
 receptions as (
     select * from {{ ref('int_receptions__classified') }}
+    where {{ incremental_window('reception_date') }}
 ),
 
 human_phase as (
     select * from {{ ref('int_messages__human_phase') }}
+    -- a message reaches a reception within recent_contact_hours after it
+    where {{ incremental_window('cast(' ~ dbt.dateadd('hour', var('recent_contact_hours'), 'effective_at') ~ ' as date)') }}
 ),
 
 waiting as (
     select * from {{ ref('int_rounds__waiting') }}
+    where {{ incremental_window('wait_date') }}
 ),
 
 shop_days as (

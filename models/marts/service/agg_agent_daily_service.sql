@@ -1,30 +1,39 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='service_date') }}
+
 {#-
     One row per (platform, shop, agent, business date) with any reception, round, status time or open session:
     responsiveness (docs/metrics.md §4), messages, evaluation and workload (§5). Rates are null when their
     denominator is 0.
+    Incremental: the days from the look-back start on, each from its inputs of the same days.
 -#}
 with rounds as (
     select * from {{ ref('fct_response_rounds') }}
+    where {{ incremental_window('round_date') }}
 ),
 
 receptions as (
     select * from {{ ref('fct_reception_service') }}
+    where {{ incremental_window('reception_date') }}
 ),
 
 human_phase as (
     select * from {{ ref('int_messages__human_phase') }}
+    where {{ incremental_window('effective_date') }}
 ),
 
 robot_messages as (
     select * from {{ ref('int_messages__robot_by_agent') }}
+    where {{ incremental_window('message_date') }}
 ),
 
 status as (
     select * from {{ ref('int_agent_status__daily') }}
+    where {{ incremental_window('status_date') }}
 ),
 
 concurrency as (
     select * from {{ ref('int_agent_sessions__concurrency') }}
+    where {{ incremental_window('load_date') }}
 ),
 
 agents as (
@@ -33,6 +42,7 @@ agents as (
 
 feige_sessions as (
     select * from {{ ref('fct_feige_sessions') }}
+    where {{ incremental_window('session_date') }}
 ),
 
 feige_stats as (

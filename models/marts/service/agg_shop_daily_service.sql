@@ -1,27 +1,36 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='service_date') }}
+
 {#-
     One row per (platform, shop, business date): the agent-day service figures at shop level (responses recomputed
     over the shop's rounds and receptions, messages and workload summed over agents), the 飞鸽 3分钟人工回复率
     (session and round, computed for every platform; Douyin's own dashboard is the reference) and the robot's
     hand-off figures by session start date.
+    The 飞鸽 sessions are fct_feige_sessions'. Incremental: the days from the look-back start on, each from its
+    inputs of the same days.
 -#}
 with rounds as (
     select * from {{ ref('fct_response_rounds') }}
+    where {{ incremental_window('round_date') }}
 ),
 
 receptions as (
     select * from {{ ref('fct_reception_service') }}
+    where {{ incremental_window('reception_date') }}
 ),
 
 agent_days as (
     select * from {{ ref('agg_agent_daily_service') }}
-),
-
-human_phase as (
-    select * from {{ ref('int_messages__human_phase') }}
+    where {{ incremental_window('service_date') }}
 ),
 
 sessions as (
     select * from {{ ref('stg_kefu__sessions') }}
+    where {{ incremental_window('cast(started_at as date)') }}
+),
+
+feige_sessions as (
+    select * from {{ ref('fct_feige_sessions') }}
+    where {{ incremental_window('session_date') }}
 ),
 
 round_stats as (
@@ -60,33 +69,6 @@ agent_sums as (
         cast(max(max_concurrent_sessions) as bigint) as max_agent_concurrent_sessions
     from agent_days
     group by platform, shop_id, service_date
-),
-
-session_starts as (
-    -- who spoke first in the session's human phase (buyer or manual agent messages), and on which date
-    select
-        session_id,
-        {{ arg_min_of('is_buyer_message', 'effective_at') }} as is_buyer_initiated,
-        cast(min(effective_at) as date) as session_date
-    from human_phase
-    where is_buyer_message or is_manual_agent_message
-    group by session_id
-),
-
-feige_sessions as (
-    -- 飞鸽 3分钟人工回复率: a buyer-initiated session passes when every round in [08:00, douyin_assessment_end)
-    -- is answered within the deadline; sessions without such rounds are out of the denominator
-    select
-        rounds.platform,
-        rounds.shop_id,
-        session_starts.session_date,
-        rounds.session_id,
-        bool_and(rounds.is_within_deadline) as is_passed
-    from rounds
-    inner join session_starts
-        on rounds.session_id = session_starts.session_id
-    where session_starts.is_buyer_initiated and rounds.is_in_douyin_window
-    group by rounds.platform, rounds.shop_id, session_starts.session_date, rounds.session_id
 ),
 
 feige_stats as (

@@ -1,16 +1,28 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='session_date') }}
+
 {#-
     One row per buyer-initiated session with at least one round starting in the 飞鸽 window [assessment_start,
     douyin_assessment_end) (session_id): the session's agent, date (its first human-phase buyer or manual agent
     message), window rounds, those answered within the deadline and is_passed (飞鸽 3分钟人工回复率: every window
     round answered within the deadline). `where not is_passed` lists the sessions that missed the 3-minute reply,
     with the first missed round. Same sessions as agg_shop_daily_service.feige_session_count.
+    Incremental: the sessions with a message from the look-back start on are computed whole (their rounds were
+    recomputed with them), and those dated from that start on are kept.
 -#}
 with rounds as (
+    -- a kept session's rounds start on or after its date
     select * from {{ ref('fct_response_rounds') }}
+    where {{ incremental_window('round_date') }}
 ),
 
 human_phase as (
     select * from {{ ref('int_messages__human_phase') }}
+    {%- if is_incremental() %}
+    where session_id in (
+        select session_id from {{ ref('int_messages__human_phase') }}
+        where {{ incremental_window('effective_date') }}
+    )
+    {%- endif %}
 ),
 
 session_starts as (
@@ -30,7 +42,9 @@ window_rounds as (
     from rounds
     inner join session_starts
         on rounds.session_id = session_starts.session_id
-    where session_starts.is_buyer_initiated and rounds.is_in_douyin_window
+    where
+        session_starts.is_buyer_initiated and rounds.is_in_douyin_window
+        and {{ incremental_window('session_starts.session_date') }}
 ),
 
 final as (

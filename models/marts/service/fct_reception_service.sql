@@ -1,19 +1,26 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='reception_date') }}
+
 {#-
     One row per reception with its service facts (docs/metrics.md §4–§5): whether a round starting in it got a manual
     reply (回复率), the response to its first round (首次响应, used for buyer-initiated receptions) and the rating
     attached to it. A rating attaches to the reception holding its session's last human-phase message (the
     conversation the buyer rated); the latest rating per session wins (staging).
+    Incremental: receptions dated from the look-back start; a reception's rounds are dated on its date, and the last
+    reception of a session is at or after any of its receptions, so the inputs are read from the same date on.
 -#}
 with receptions as (
     select * from {{ ref('int_receptions__classified') }}
+    where {{ incremental_window('reception_date') }}
 ),
 
 rounds as (
     select * from {{ ref('fct_response_rounds') }}
+    where {{ incremental_window('round_date') }}
 ),
 
 human_phase as (
     select * from {{ ref('int_messages__human_phase') }}
+    where {{ incremental_window('effective_date') }}
 ),
 
 ratings as (

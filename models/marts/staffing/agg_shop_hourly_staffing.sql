@@ -1,5 +1,4 @@
-{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='load_date',
-          on_schema_change='append_new_columns') }}
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='load_date') }}
 {#-
     One row per (platform, shop, hour) for all 24 hours of each business date with a reception or round at the shop
     (the hours of agg_shop_hourly_load), docs/metrics.md §10: the hour's arrivals (buyer-initiated unfiltered
