@@ -1,23 +1,31 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='load_date') }}
+
 {#-
     One row per (platform, shop, hour) for every hour of a business date with any reception or round at the shop —
     what a live wall screen (客服大屏 / 实时监控) reads: new (unfiltered) receptions by first message, human-phase buyer
     messages, rounds answered in the hour and their mean response, and buyers waiting (a round started and not yet
     answered) at the end of the hour.
+    Incremental: the days from the look-back start on, from their inputs of the same days (rounds started or
+    answered on them, waits reaching into them).
 -#}
 with receptions as (
     select * from {{ ref('int_receptions__classified') }}
+    where {{ incremental_window('reception_date') }}
 ),
 
 human_phase as (
     select * from {{ ref('int_messages__human_phase') }}
+    where {{ incremental_window('effective_date') }}
 ),
 
 rounds as (
     select * from {{ ref('fct_response_rounds') }}
+    where {{ incremental_window('cast(coalesce(replied_at, round_start_at) as date)') }}
 ),
 
 waiting as (
     select * from {{ ref('int_rounds__waiting') }}
+    where {{ incremental_window('wait_date') }}
 ),
 
 hours_of_day as (
@@ -132,3 +140,4 @@ final as (
 )
 
 select * from final
+where {{ incremental_window('load_date') }}
