@@ -59,6 +59,12 @@
         were built) and written in as a constant: a constant filter reaches the table scans (row groups outside the
         window are skipped), a subquery would not. While parsing, the subquery itself is returned.
     -#}
+    {%- if execute and relation.identifier is defined and date_column not in (adapter.get_columns_in_relation(relation)
+                                                                              | map(attribute='name') | list) -%}
+        {{ exceptions.raise_compiler_error("kefu: " ~ relation ~ " has no column " ~ date_column ~ " (built by an "
+                                           ~ "older kefu): rebuild it once with `dbt build --full-refresh -s "
+                                           ~ relation.identifier ~ "+`") }}
+    {%- endif -%}
     {%- set changed = adapter.get_relation(database=target.database, schema='landing', identifier='changed_days')
         if execute else none -%}
     {%- set latest -%}

@@ -23,10 +23,12 @@ receptions as (
     where {{ incremental_window('reception_date') }}
 ),
 
+{%- set contact_reach = dbt.dateadd('hour', var('recent_contact_hours'), 'effective_at') %}
+
 human_phase as (
     select * from {{ ref('int_messages__human_phase') }}
     -- a message reaches a reception within recent_contact_hours after it
-    where {{ incremental_window('cast(' ~ dbt.dateadd('hour', var('recent_contact_hours'), 'effective_at') ~ ' as date)') }}
+    where {{ incremental_window('cast(' ~ contact_reach ~ ' as date)') }}
 ),
 
 waiting as (
