@@ -154,3 +154,23 @@
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ temp }}
 {% endmacro %}
+
+{% macro human_phase_of_recent_sessions(ended_sessions=none) %}
+    {#-
+        The human-phase messages of the sessions a look-back run recomputes whole: those with a message dated from
+        the look-back start on, and (with `ended_sessions`, a relation with session_id and ended_at) those ending on
+        or after it. Every message on a full build.
+    -#}
+    select * from {{ ref('int_messages__human_phase') }}
+    {%- if is_incremental() %}
+    where session_id in (
+        select session_id from {{ ref('int_messages__human_phase') }}
+        where {{ incremental_window('effective_date') }}
+        {%- if ended_sessions is not none %}
+        union all
+        select session_id from {{ ended_sessions }}
+        where {{ incremental_window('cast(ended_at as date)') }}
+        {%- endif %}
+    )
+    {%- endif %}
+{% endmacro %}

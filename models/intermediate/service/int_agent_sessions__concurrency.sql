@@ -14,16 +14,7 @@ with sessions as (
 ),
 
 human_phase as (
-    select * from {{ ref('int_messages__human_phase') }}
-    {%- if is_incremental() %}
-    where session_id in (
-        select session_id from {{ ref('int_messages__human_phase') }}
-        where {{ incremental_window('effective_date') }}
-        union all
-        select session_id from sessions
-        where {{ incremental_window('cast(ended_at as date)') }}
-    )
-    {%- endif %}
+    {{ human_phase_of_recent_sessions(ended_sessions='sessions') }}
 ),
 
 open_intervals as (

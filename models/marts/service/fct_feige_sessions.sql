@@ -16,13 +16,7 @@ with rounds as (
 ),
 
 human_phase as (
-    select * from {{ ref('int_messages__human_phase') }}
-    {%- if is_incremental() %}
-    where session_id in (
-        select session_id from {{ ref('int_messages__human_phase') }}
-        where {{ incremental_window('effective_date') }}
-    )
-    {%- endif %}
+    {{ human_phase_of_recent_sessions() }}
 ),
 
 session_starts as (
