@@ -131,11 +131,17 @@
         'create table ' ~ work ~ ' using parquet as '
         ~ 'select ' ~ columns ~ ' from ' ~ target ~ ' where not coalesce('
         ~ date_column ~ ' >= ' ~ lookback_start(target, date_column)
-        ~ ((' or ' ~ unique_key ~ ' in (select ' ~ unique_key ~ ' from ' ~ temp ~ ')') if unique_key else '')
+        ~ ((' or ' ~ lookback_key_in_batch(unique_key, temp)) if unique_key else '')
         ~ ', false) union all select ' ~ columns ~ ' from ' ~ temp) -%}
     {%- do run_query('insert overwrite table ' ~ target ~ ' select ' ~ columns ~ ' from ' ~ work) -%}
     drop table if exists {{ work }}
 {% endmacro %}
+
+{% macro lookback_key_in_batch(unique_key, batch) -%}
+    {#- "the row's unique key (one column or a list) is among the batch's": the rows a look-back run replaces outside its window. -#}
+    {%- set keys = [unique_key] if unique_key is string else unique_key -%}
+    ({{ keys | join(', ') }}) in (select {{ keys | join(', ') }} from {{ batch }})
+{%- endmacro %}
 
 {% macro default__get_incremental_lookback_sql(arg_dict) %}
     {#- Custom incremental strategy `lookback` (config: lookback_column, optional unique_key). -#}
@@ -148,7 +154,7 @@
     where
         {{ date_column }} >= {{ lookback_start(target, date_column) }}
         {%- if unique_key %}
-        or {{ unique_key }} in (select {{ unique_key }} from {{ temp }})
+        or {{ lookback_key_in_batch(unique_key, temp) }}
         {%- endif %};
 
     insert into {{ target }} ({{ columns }})

@@ -1,10 +1,15 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='reception_date') }}
+
 {#-
     One row per (platform, shop, buyer, business date) with a reception: the shop-level view of a buyer's day.
     A buyer is received at shop level when any reception that day is unfiltered, and filtered only when every one is
     (docs/metrics.md §1 counts); inquiry / after-sale when any unfiltered reception is one.
+    Incremental by reception_date with the look-back of int_receptions__classified (a buyer-day depends on that day's
+    receptions only).
 -#}
 with receptions as (
     select * from {{ ref('int_receptions__classified') }}
+    where {{ incremental_window('reception_date') }}
 ),
 
 final as (

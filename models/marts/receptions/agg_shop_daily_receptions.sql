@@ -1,5 +1,9 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='reception_date') }}
+
+{#- Incremental by reception_date (a day's counts read that day's buyer-days only). -#}
 with buyer_days as (
     select * from {{ ref('int_receptions__shop_buyer_days') }}
+    where {{ incremental_window('reception_date') }}
 ),
 
 final as (
