@@ -159,7 +159,9 @@
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ temp }}
+    order by {{ date_column }}
 {% endmacro %}
+
 
 {% macro human_phase_of_recent_sessions(ended_sessions=none) %}
     {#-

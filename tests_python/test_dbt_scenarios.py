@@ -48,9 +48,6 @@ def test_double_credited_order_fails_sales_identity(db_copy, small_landing):
         "select order_id, attribution_rule, credited_agent_id from marts.fct_order_attribution "
         "where not is_silent and paid_at is not null order by order_id, attribution_rule limit 1",
     )
-    # the mart's enforced primary key (order_id, attribution_rule) refuses the planted row: copy it without the key
-    _query(db_copy, "create table marts.loose as select * from marts.fct_order_attribution; "
-                    "drop table marts.fct_order_attribution; alter table marts.loose rename to fct_order_attribution")
     _query(
         db_copy,
         "insert into marts.fct_order_attribution select * replace ('zz_other_agent' as credited_agent_id) "

@@ -23,7 +23,8 @@ messages as (
 {%- if is_incremental() %}
 recent_sessions as (
     -- on an incremental run, only sessions with a message (or a transfer) inside the look-back are recomputed
-    select session_id from messages
+    -- (read from the model, not the CTE: a CTE read twice is materialized whole)
+    select session_id from {{ ref('stg_kefu__messages') }}
     where {{ incremental_window('cast(sent_at as date)') }}
     union
     select session_id from sessions

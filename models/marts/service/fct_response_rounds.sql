@@ -12,7 +12,8 @@
     Unanswered (no manual agent message later in the session) = replied_at null.
 -#}
 with human_phase as (
-    select * from {{ ref('int_messages__human_phase') }}
+    -- on an incremental run: whole sessions with a message inside the look-back
+    {{ human_phase_of_recent_sessions() }}
 ),
 
 sessions as (
@@ -22,14 +23,6 @@ sessions as (
 receptions as (
     select * from {{ ref('int_receptions__classified') }}
 ),
-
-{%- if is_incremental() %}
-recent_sessions as (
-    -- on an incremental run: whole sessions with a message inside the look-back
-    select distinct session_id from human_phase
-    where {{ incremental_window('effective_date') }}
-),
-{%- endif %}
 
 message_stream as (
     -- replies_before: manual agent messages earlier in the session (one window, ordered by time then id)
@@ -48,10 +41,6 @@ message_stream as (
             rows between unbounded preceding and 1 preceding
         ), 0) as replies_before
     from human_phase
-    {%- if is_incremental() %}
-    inner join recent_sessions
-        on human_phase.session_id = recent_sessions.session_id
-    {%- endif %}
     where human_phase.is_buyer_message or human_phase.is_manual_agent_message
 ),
 
