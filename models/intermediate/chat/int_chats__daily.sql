@@ -53,83 +53,88 @@ chats as (
         and (first_agent_message_at is null or first_agent_message_at > first_buyer_message_at)
 ),
 
-replies as (
+waiting_chats as (
+    -- the chats whose reply is looked for among these messages
     select
-        chats.platform,
-        chats.shop_id,
-        chats.buyer_key,
-        chats.chat_date,
-        min(message_stream.sent_at) as replied_at
+        platform,
+        shop_id,
+        buyer_key,
+        chat_date,
+        first_buyer_message_at,
+        true as is_recomputed
     from chats
-    inner join message_stream
-        on
-            chats.platform = message_stream.platform
-            and chats.shop_id = message_stream.shop_id
-            and chats.buyer_key = message_stream.buyer_key
-            and not message_stream.is_buyer_message
-            and message_stream.sent_at >= chats.first_buyer_message_at
-    group by chats.platform, chats.shop_id, chats.buyer_key, chats.chat_date
-),
-
-replied_chats as (
-    select
-        chats.platform,
-        chats.shop_id,
-        chats.buyer_key,
-        chats.chat_date,
-        chats.first_buyer_message_at,
-        replies.replied_at
-    from chats
-    left join replies
-        on
-            chats.platform = replies.platform
-            and chats.shop_id = replies.shop_id
-            and chats.buyer_key = replies.buyer_key
-            and chats.chat_date = replies.chat_date
     {%- if is_incremental() %}
 
     union all
 
-    -- earlier chats whose reply may be among the recomputed messages
+    -- earlier chats still unreplied, or replied inside the look-back (a late message may come first)
     select
-        earlier.platform,
-        earlier.shop_id,
-        earlier.buyer_key,
-        earlier.chat_date,
-        earlier.first_buyer_message_at,
+        platform,
+        shop_id,
+        buyer_key,
+        chat_date,
+        first_buyer_message_at,
+        false as is_recomputed
+    from {{ this }}
+    where
+        not {{ incremental_window('chat_date') }}
+        and (replied_at is null or {{ incremental_window('cast(replied_at as date)') }})
+    {%- endif %}
+),
+
+replies as (
+    select
+        waiting_chats.platform,
+        waiting_chats.shop_id,
+        waiting_chats.buyer_key,
+        waiting_chats.chat_date,
         min(message_stream.sent_at) as replied_at
-    from {{ this }} as earlier
+    from waiting_chats
     inner join message_stream
         on
-            earlier.platform = message_stream.platform
-            and earlier.shop_id = message_stream.shop_id
-            and earlier.buyer_key = message_stream.buyer_key
+            waiting_chats.platform = message_stream.platform
+            and waiting_chats.shop_id = message_stream.shop_id
+            and waiting_chats.buyer_key = message_stream.buyer_key
             and not message_stream.is_buyer_message
-            and message_stream.sent_at >= earlier.first_buyer_message_at
-    where
-        not {{ incremental_window('earlier.chat_date') }}
-        and (earlier.replied_at is null or {{ incremental_window('cast(earlier.replied_at as date)') }})
-    group by
-        earlier.platform, earlier.shop_id, earlier.buyer_key, earlier.chat_date, earlier.first_buyer_message_at
-    {%- endif %}
+            and message_stream.sent_at >= waiting_chats.first_buyer_message_at
+    group by waiting_chats.platform, waiting_chats.shop_id, waiting_chats.buyer_key, waiting_chats.chat_date
+),
+
+replied_chats as (
+    -- every recomputed chat; an earlier one only when it got its (first) reply here
+    select
+        waiting_chats.platform,
+        waiting_chats.shop_id,
+        waiting_chats.buyer_key,
+        waiting_chats.chat_date,
+        waiting_chats.first_buyer_message_at,
+        replies.replied_at
+    from waiting_chats
+    left join replies
+        on
+            waiting_chats.platform = replies.platform
+            and waiting_chats.shop_id = replies.shop_id
+            and waiting_chats.buyer_key = replies.buyer_key
+            and waiting_chats.chat_date = replies.chat_date
+    where waiting_chats.is_recomputed or replies.replied_at is not null
 ),
 
 final as (
     select
-        replied_chats.platform,
-        replied_chats.shop_id,
-        replied_chats.buyer_key,
-        replied_chats.chat_date,
-        replied_chats.first_buyer_message_at,
-        replied_chats.replied_at,
-        {{ seconds_between('replied_chats.first_buyer_message_at', 'replied_chats.replied_at') }} as response_seconds,
+        chat.platform,
+        chat.shop_id,
+        chat.buyer_key,
+        chat.chat_date,
+        chat.first_buyer_message_at,
+        chat.replied_at,
+        {{ seconds_between('chat.first_buyer_message_at', 'chat.replied_at') }} as response_seconds,
         coalesce(
-            replied_chats.replied_at
-            <= {{ dbt.dateadd('hour', shop_rule('chat_reply_deadline_hours'), 'replied_chats.first_buyer_message_at') }},
+            chat.replied_at
+            <= {{ dbt.dateadd('hour', shop_rule('chat_reply_deadline_hours'), 'chat.first_buyer_message_at') }},
             false
         ) as is_replied_within_deadline
-    from replied_chats
-    {{ join_shop_rules('replied_chats.platform', 'replied_chats.shop_id', 'replied_chats.chat_date') }}
+    from replied_chats as chat
+    {{ join_shop_rules('chat.platform', 'chat.shop_id', 'chat.chat_date') }}
 )
 
 select * from final
