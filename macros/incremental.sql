@@ -138,7 +138,8 @@
 {% endmacro %}
 
 {% macro lookback_key_in_batch(unique_key, batch) -%}
-    {#- "the row's unique key (one column or a list) is among the batch's": the rows a look-back run replaces outside its window. -#}
+    {#- The row's unique key (one column or a list) is among the batch's: the rows a look-back run replaces
+        outside its window. -#}
     {%- set keys = [unique_key] if unique_key is string else unique_key -%}
     ({{ keys | join(', ') }}) in (select {{ keys | join(', ') }} from {{ batch }})
 {%- endmacro %}
@@ -161,7 +162,6 @@
     select {{ columns }} from {{ temp }}
     order by {{ date_column }}
 {% endmacro %}
-
 
 {% macro human_phase_of_recent_sessions(ended_sessions=none) %}
     {#-
