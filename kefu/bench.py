@@ -151,6 +151,20 @@ def _per_model(target: Path, db: Path) -> list[dict]:
     return sorted(rows, key=lambda m: -m["seconds"])
 
 
+def _node_seconds(target: Path) -> dict:
+    """Where a run's thread time went (dbt run_results.json): seconds summed over models and over data tests, and
+    every model's seconds (the whole list, so two histories can be compared model by model)."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    kinds = {"model": [], "test": []}
+    for r in results:
+        kind = r["unique_id"].split(".")[0]
+        if kind in kinds:
+            kinds[kind].append((r["unique_id"].split(".")[-1] if kind == "model" else r["unique_id"], r["execution_time"]))
+    return {"models": len(kinds["model"]), "model_seconds": round(sum(t for _, t in kinds["model"]), 1),
+            "tests": len(kinds["test"]), "test_seconds": round(sum(t for _, t in kinds["test"]), 1),
+            "per_model_seconds": {name: round(t, 2) for name, t in sorted(kinds["model"], key=lambda m: -m[1])}}
+
+
 def _dated_folders(landing: Path) -> list[str]:
     return sorted({p.name[5:] for p in landing.glob("raw_messages/date=*")})
 
@@ -250,6 +264,7 @@ def run_benchmark(size: str, out: Path, seed: int = 42, work_dir: str | None = N
         _land(daily_files)
         report["daily_run"] = _timed(_dbt_cmd(["build", *EXCLUDE_UNIT], inc_target), _env(inc_db, first))
         report["daily_run_models"] = _per_model(inc_target, inc_db)[:15]
+        report["daily_run_nodes"] = _node_seconds(inc_target)
         publish_env = {**_env(inc_db, first), "KEFU_DBT_TARGET_PATH": str(inc_target),
                        "KEFU_PUBLISHED_PATH": str(work / "published" / "kefu.duckdb"),
                        "KEFU_RUN_RESULTS": str(inc_target / "run_results.json"),
@@ -319,6 +334,9 @@ def bench_table(folder: Path = ROOT / "benchmarks") -> str:
     rows.append(("(full build − fixed) ÷ floor", *(f"{d['ratio_build_to_floor']}×" for _, d in reports)))
     step("daily_run", "daily run (last day lands, incremental `dbt build`)")
     share("daily_run_share_of_full_build", "daily run ÷ full build")
+    rows.append(("daily run thread time: models / data tests",
+                 *(f"{d['daily_run_nodes']['model_seconds']} s / {d['daily_run_nodes']['test_seconds']} s "
+                   f"({d['daily_run_nodes']['tests']} tests)" if "daily_run_nodes" in d else "-" for _, d in reports)))
     step("intraday_refresh", "intraday refresh (`kefu refresh`, 10-minute file)")
     share("intraday_refresh_share_of_full_build", "intraday refresh ÷ full build")
     def history_ratio(key: str, label: str) -> None:
@@ -344,7 +362,26 @@ def bench_table(folder: Path = ROOT / "benchmarks") -> str:
     rows.append(("commit", *(d.get("commit", "")[:10] or "-" for _, d in reports)))
     lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
     lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
-    return "\n".join(lines)
+    return "\n".join(lines + _history_growth(reports))
+
+
+def _history_growth(reports: list[tuple[str, dict]], top: int = 8) -> list[str]:
+    """For each size benchmarked at two histories: the daily-run models whose seconds grew most from the shorter to
+    the longer one (the part of a daily run that still follows the history)."""
+    out = []
+    for name, longer in reports:
+        shorter = [(n, o) for n, o in reports if o["size"] == longer["size"] and "daily_run_nodes" in o
+                   and (o.get("days") or 0) < (longer.get("days") or 0)]
+        if "daily_run_nodes" not in longer or not shorter:
+            continue
+        base_name, base = min(shorter, key=lambda item: item[1].get("days") or 0)
+        now, then = longer["daily_run_nodes"], base["daily_run_nodes"]
+        grown = sorted(((t - then["per_model_seconds"].get(m, 0.0), m) for m, t in now["per_model_seconds"].items()),
+                       reverse=True)[:top]
+        out += ["", f"Daily run, {base_name} → {name}: models {then['model_seconds']} → {now['model_seconds']} s, "
+                    f"data tests {then['test_seconds']} → {now['test_seconds']} s (thread time); grew most: "
+                    + ", ".join(f"{m} +{g:.1f} s" for g, m in grown) + "."]
+    return out
 
 
 def write_readme_table(readme: Path = ROOT / "docs" / "performance.md") -> None:

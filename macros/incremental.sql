@@ -44,7 +44,7 @@
     {{- var('late_arrival_days') + (final_days | max) -}}
 {%- endmacro %}
 
-{% macro lookback_start(relation, date_column, horizon=none, with_driver=true) -%}
+{% macro lookback_start(relation, date_column, horizon=none, with_driver=true, period_floor=none) -%}
     {#-
         First business date to recompute: the latest date already in `relation` minus the look-back — or, when this
         run loads or drops a landing file of an earlier `date=` folder (landing.changed_days, macro
@@ -58,6 +58,10 @@
         The date is looked up while the node compiles (dbt compiles a node just before it runs, after its parents
         were built) and written in as a constant: a constant filter reaches the table scans (row groups outside the
         window are skipped), a subquery would not. While parsing, the subquery itself is returned.
+        A period rollup (config lookback_period_floor=true, `date_column` its period_start_date) starts at the first
+        day of the earliest week or month holding that date: every period with a recomputed day is rebuilt whole
+        (`period_floor` defaults to the calling model's config; a data test passes the tested model's). Its latest
+        period start is not after its latest day, so the start is never later than its days' look-back.
     -#}
     {%- if execute and relation.identifier is defined and date_column not in (adapter.get_columns_in_relation(relation)
                                                                               | map(attribute='name') | list) -%}
@@ -77,6 +81,11 @@
     {%- set own -%}
         (select {{ dbt.dateadd('day', -1 * (lookback_days(horizon) | int), latest) }} from {{ relation }})
     {%- endset -%}
+    {%- if (period_floor if period_floor is not none else config.get('lookback_period_floor', false)) -%}
+        {%- set own -%}
+            least(cast({{ dbt.date_trunc('week', own) }} as date), cast({{ dbt.date_trunc('month', own) }} as date))
+        {%- endset -%}
+    {%- endif -%}
     {%- set driver = config.get('lookback_driver') if with_driver else none -%}
     {%- if driver -%}
         {%- set start -%}

@@ -106,7 +106,8 @@
     {%- endif -%}
     {%- set column = tested.config.lookback_column -%}
     {{ return(column ~ ' >= ' ~ lookback_start(relation, column, tested.config.get('lookback_horizon'),
-                                                with_driver=false)) }}
+                                                with_driver=false,
+                                                period_floor=tested.config.get('lookback_period_floor', false))) }}
 {% endmacro %}
 
 {% macro get_where_subquery(relation) -%}

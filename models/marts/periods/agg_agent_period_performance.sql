@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='period_start_date',
+          lookback_period_floor=true) }}
 {#-
     One row per (platform, shop, agent, period_type, period_start_date): the agent's week (ISO, Monday start) and
     natural month. Distinct buyers over the period (*_buyers: a buyer received on three days of the week counts once)
@@ -11,19 +13,22 @@
 {%- set period_parts = ['buyer_stats', 'service_stats', 'cohort_stats', 'sales_stats'] %}
 with receptions as (
     select * from {{ ref('fct_receptions') }}
+    where {{ incremental_window('reception_date') }}
 ),
 
 service as (
     select * from {{ ref('agg_agent_daily_service') }}
+    where {{ incremental_window('service_date') }}
 ),
 
 cohorts as (
     select * from {{ ref('agg_agent_daily_conversion') }}
+    where {{ incremental_window('inquiry_date') }}
 ),
 
 paid as (
     select * from {{ ref('int_orders__paid_credited') }}
-    where is_shop_rule and not is_silent
+    where is_shop_rule and not is_silent and {{ incremental_window('paid_date') }}
 ),
 
 buyer_stats as (
@@ -117,3 +122,4 @@ final as (
 )
 
 select * from final
+where {{ incremental_window('period_start_date') }}

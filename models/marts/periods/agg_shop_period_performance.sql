@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='period_start_date',
+          lookback_period_floor=true) }}
 {#-
     One row per (platform, shop, period_type, period_start_date): the shop's ISO week (Monday start) and natural
     month. Distinct buyers of the shop over the period (*_buyers; filtered = every reception of the buyer in the
@@ -10,19 +12,22 @@
 {%- set period_parts = ['buyer_stats', 'service_stats', 'cohort_stats', 'sales_stats'] %}
 with shop_buyer_days as (
     select * from {{ ref('int_receptions__shop_buyer_days') }}
+    where {{ incremental_window('reception_date') }}
 ),
 
 shop_days as (
     select * from {{ ref('agg_shop_daily_service') }}
+    where {{ incremental_window('service_date') }}
 ),
 
 shop_cohorts as (
     select * from {{ ref('agg_shop_daily_conversion') }}
+    where {{ incremental_window('inquiry_date') }}
 ),
 
 paid as (
     select * from {{ ref('int_orders__paid_credited') }}
-    where is_shop_rule
+    where is_shop_rule and {{ incremental_window('paid_date') }}
 ),
 
 buyer_stats as (
@@ -136,3 +141,4 @@ final as (
 )
 
 select * from final
+where {{ incremental_window('period_start_date') }}
