@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='lookback', lookback_column='period_start_date',
+          lookback_period_floor=true) }}
 {#-
     One row per (platform, shop, agent group, period_type, period_start_date): the group's ISO week (Monday start)
     and natural month. Each day counts in the group its agents belonged to that day (int_agents__roster_history),
@@ -11,19 +13,22 @@
 {%- set period_parts = ['buyer_stats', 'service_stats', 'cohort_stats', 'sales_stats'] %}
 with receptions as (
     select * from {{ ref('fct_receptions') }}
+    where {{ incremental_window('reception_date') }}
 ),
 
 group_days as (
     select * from {{ ref('agg_group_daily_performance') }}
+    where {{ incremental_window('business_date') }}
 ),
 
 group_sales as (
     select * from {{ ref('agg_group_daily_sales') }}
+    where {{ incremental_window('activity_date') }}
 ),
 
 paid as (
     select * from {{ ref('int_orders__paid_credited') }}
-    where is_shop_rule and not is_silent
+    where is_shop_rule and not is_silent and {{ incremental_window('paid_date') }}
 ),
 
 group_buyer_days as (
@@ -126,3 +131,4 @@ final as (
 )
 
 select * from final
+where {{ incremental_window('period_start_date') }}
