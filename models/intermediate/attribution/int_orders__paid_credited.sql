@@ -1,13 +1,29 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='lookback',
+    lookback_column='paid_date',
+    unique_key=['order_id', 'attribution_rule']
+) }}
+
 {#-
     One row per paid order and attribution rule (order_id, attribution_rule): the order's paid date, buyer, amount
     and quantity, the agent credited under the rule (null = silent, 静默) with that agent's group as of the paid date
     (int_agents__roster_history), and is_shop_rule = the rule is the shop's rule in force on the paid date (the
     rows agg_agent_daily_sales marks is_shop_rule). Input of the group and period sales figures, where distinct
     paying buyers need the buyer.
+    Incremental: a run takes the paid orders int_orders__attributed may have recomputed (created, paid or updated
+    from the look-back start on; every order paid from the start on is among them) and replaces them by key.
 -#}
+-- depends_on: {{ ref('int_orders__attributed') }}
 with attributed as (
     select * from {{ ref('fct_order_attribution') }}
     where paid_at is not null
+    {%- if is_incremental() %}
+        and order_id in (
+            select order_id from {{ ref('int_orders__attributed') }}
+            where {{ incremental_window('activity_date') }}
+        )
+    {%- endif %}
 ),
 
 dated as (

@@ -1,5 +1,18 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='lookback',
+    lookback_column='created_at',
+    unique_key=['order_id', 'attribution_rule']
+) }}
+
+{#-
+    Incremental like its input int_orders__attributed: a run copies the orders that model may have recomputed (created,
+    paid or updated from the look-back start on) and replaces them here, by key; rows created from the start on are
+    replaced too (lookback_column created_at: the mart carries no activity date of its own).
+-#}
 with attributed as (
     select * from {{ ref('int_orders__attributed') }}
+    where {{ incremental_window('activity_date') }}
 ),
 
 final as (
