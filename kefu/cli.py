@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from kefu import settings
 from kefu.errors import UserError
 from kefu.landing import landing_table_names
 from kefu.settings import landing_path as default_landing
@@ -27,13 +28,26 @@ def is_generated_sample(landing: Path) -> bool:
     return manifest.is_file() and '"seed"' in manifest.read_text(encoding="utf-8", errors="replace")
 
 
-def check_landing(landing: Path):
-    """Pre-flight check of the landing folder; prints its notices, raises UserError on a problem."""
+def config_folder(landing: Path, config: str | Path | None = None) -> Path:
+    """The configuration folder of a run on `landing`: --config, else KEFU_CONFIG_PATH, else landing/config."""
+    if config:
+        return Path(config)
+    return settings.config_path() if os.environ.get("KEFU_CONFIG_PATH") else landing / "config"
+
+
+def check_landing(landing: Path, config: str | Path | None = None):
+    """Pre-flight check of the landing folder and the configuration (kefu.config); prints notices, writes the
+    configuration dbt loads (settings.seed_path), raises UserError on a problem."""
+    from kefu.config import prepare_config
     from kefu.landing import check_landing as inspect
 
     report = inspect(landing)
     for notice in report.notices:
         print(f"kefu landing: {notice}")
+    config_report = prepare_config(config_folder(landing, config), settings.seed_path())
+    for notice in config_report.notices:
+        print(f"kefu config: {notice}")
+    print(f"kefu config: {config_report.summary()}")
     if not os.environ.get("KEFU_BUYER_SALT") and not is_generated_sample(landing):
         print(DEV_SALT_WARNING, file=sys.stderr)
     return report
@@ -60,7 +74,7 @@ def _cmd_generate(ns: argparse.Namespace) -> int:
 
 
 def _cmd_check_landing(ns: argparse.Namespace) -> int:
-    report = check_landing(Path(ns.landing))
+    report = check_landing(Path(ns.landing), ns.config)
     print(f"landing ok: {ns.landing} ({report.files_read} files read)")
     return 0
 
@@ -206,8 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     _generate_arguments(p, str(default_landing()))
     p.set_defaults(func=_cmd_generate)
 
-    p = sub.add_parser("check-landing", help="check every landing file against the raw contract (and convert declared GBK CSVs) before dbt runs")
+    p = sub.add_parser("check-landing", help="check every landing file against the raw contract (and convert declared GBK CSVs) and the configuration folder, before dbt runs")
     p.add_argument("--landing", default=str(default_landing()))
+    p.add_argument("--config", default=None,
+                   help="configuration folder (default KEFU_CONFIG_PATH, else config/ inside the landing folder)")
     p.set_defaults(func=_cmd_check_landing)
 
     p = sub.add_parser("build", help="check-landing, dbt build, quality gate, then publish the marts atomically")

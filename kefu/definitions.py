@@ -29,6 +29,7 @@ policy, so a date range is one run: ``dagster asset materialize -m kefu.definiti
 --partition-range 2026-11-01...2026-11-14``.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -117,6 +118,21 @@ def ensure_manifest(project: DbtProject) -> Path:
 kefu_project = DbtProject(project_dir=ROOT, profiles_dir=PROFILES_DIR)
 MANIFEST = ensure_manifest(kefu_project)
 
+@contextlib.contextmanager
+def _environ(values: dict[str, str]):
+    """These variables in this process's environment (dbt's subprocess inherits it) for the block only."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 daily = DailyPartitionsDefinition(start_date=PARTITION_START, timezone=PARTITION_TZ)
 single_run = BackfillPolicy.single_run()
 
@@ -137,7 +153,8 @@ def kefu_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
             report = check_landing_step()
             context.log.info(f"business days {keys[0]}..{keys[-1]}: dbt {' '.join(args)} "
                              f"(landing {settings.landing_path()}, {report.files_read} files read)")
-            yield from dbt.cli(args, context=context, target_path=target).stream()
+            with _environ(settings.config_env()):  # the configuration check_landing_step prepared
+                yield from dbt.cli(args, context=context, target_path=target).stream()
     except UserError as exc:
         raise Failure(description=str(exc)) from None
 

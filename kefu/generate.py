@@ -18,6 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from kefu.config import write_sample_config
 from kefu.landing import contract
 
 PLATFORMS = [("taobao", "tb"), ("tmall", "tm"), ("douyin", "dy"), ("shopee", "sp")]
@@ -529,6 +530,7 @@ def generate(out_dir, seed: int = 42, shops: int | None = None, buyers: int = 30
         if size not in SIZES:
             raise ValueError(f"unknown size {size!r} (S, M or L)")
         counts, info = _generate_sized(out, size, seed, shops, days, start, scale, workers)
+        write_sample_config(out)
         if report is not None:
             report.update(info)  # e.g. the workers' peak memory (not in the manifest: it varies between runs)
         return counts
@@ -559,6 +561,7 @@ def generate(out_dir, seed: int = 42, shops: int | None = None, buyers: int = 30
                     shop_list=[dict(platform=s["platform"], shop_id=s["shop_id"], agents=s["agents"])
                                for s in shop_list])
     (out / "_manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True))
+    write_sample_config(out)
     return counts
 
 

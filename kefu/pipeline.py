@@ -62,7 +62,7 @@ def dbt_args(kind: str, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
 
 def dbt_run_env(kind: str, **extra: str) -> dict[str, str]:
     """Environment of a dbt process of this kind (KEFU_RUN_KIND tells the look-back macros which run this is)."""
-    return settings.dbt_env(**{RUN_KIND_ENV: _kind(kind)}, **extra)
+    return settings.dbt_env(**{RUN_KIND_ENV: _kind(kind)}, **settings.config_env(), **extra)
 
 
 def run_dbt(args: list[str], kind: str = "daily", target_path: Path | None = None) -> int:
@@ -71,7 +71,8 @@ def run_dbt(args: list[str], kind: str = "daily", target_path: Path | None = Non
 
 
 def check_landing_step(landing: Path | None = None):
-    """Pre-flight landing check (kefu.landing); prints notices, raises UserError on a problem."""
+    """Pre-flight check of the landing (kefu.landing) and the configuration (kefu.config, written where dbt loads it);
+    prints notices, raises UserError on a problem."""
     from kefu.cli import check_landing
 
     return check_landing(landing or settings.landing_path())

@@ -6,6 +6,7 @@ the same variables with the same defaults, and profiles/profiles.yml reads KEFU_
 | variable                | default                               | what                                             |
 |-------------------------|---------------------------------------|--------------------------------------------------|
 | KEFU_LANDING_PATH       | data/landing                          | the landing folder (one folder per raw table)    |
+| KEFU_CONFIG_PATH        | config/ inside the landing folder     | the shops' configuration files (kefu.config)     |
 | KEFU_DB_PATH            | data/build/kefu.duckdb                | the build database dbt writes                    |
 | KEFU_PUBLISHED_PATH     | data/published/kefu.duckdb            | the published file BI tools and the screen read  |
 | KEFU_RUN_RESULTS        | run_results.json beside the build db  | the last daily `dbt build`'s results             |
@@ -31,6 +32,22 @@ def _path(variable: str, default: str) -> Path:
 
 def landing_path() -> Path:
     return _path("KEFU_LANDING_PATH", "data/landing")
+
+
+def config_path() -> Path:
+    """The user's configuration folder (kefu.config); it may be absent (every file at its default)."""
+    return _path("KEFU_CONFIG_PATH", str(landing_path() / "config"))
+
+
+def seed_path() -> Path:
+    """Where kefu writes the configuration files dbt loads as seeds (kefu.config.prepare_config)."""
+    return build_db_path().parent / "config"
+
+
+def config_env() -> dict[str, str]:
+    """The environment telling dbt which configuration to load: KEFU_SEED_PATH (seed-paths in dbt_project.yml) and
+    KEFU_CONFIG_LABEL (the folder the configuration checks name in their messages)."""
+    return {"KEFU_SEED_PATH": str(seed_path()), "KEFU_CONFIG_LABEL": str(config_path())}
 
 
 def build_db_path() -> Path:

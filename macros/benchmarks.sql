@@ -54,7 +54,7 @@
 
             select line_number, row_values, problem from problems where problem is not null order by line_number limit 5
         {%- endset -%}
-        {{ raise_seed_problems(check, 'seeds/peer_benchmarks.csv',
+        {{ raise_seed_problems(check, config_file('peer_benchmarks'),
                                 'Accepted metrics: ' ~ (metrics.keys() | join(', ')) ~ '.') }}
     {%- endif -%}
 {% endmacro %}
@@ -63,6 +63,12 @@
     {#- 'YYYY-MM' of a date: the period key of peer_benchmarks. -#}
     (cast(extract(year from {{ date_expression }}) as string) || '-'
         || lpad(cast(extract(month from {{ date_expression }}) as string), 2, '0'))
+{%- endmacro %}
+
+{% macro config_file(seed_name) -%}
+    {#- The file a configuration seed was loaded from, as the user knows it: their configuration folder (env
+        KEFU_CONFIG_LABEL, set by kefu) or seeds/ when dbt runs alone on the sample's configuration. -#}
+    {{- return(env_var('KEFU_CONFIG_LABEL', 'seeds') ~ '/' ~ seed_name ~ '.csv') -}}
 {%- endmacro %}
 
 {% macro raise_seed_problems(check_sql, seed_file, hint='') %}

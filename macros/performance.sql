@@ -61,7 +61,7 @@
         where lower(trim(shops.platform)) = lower(trim({{ alias }}.platform))
             and trim(shops.shop_id) = trim({{ alias }}.shop_id)
     )
-        then 'unknown shop ' || {{ alias }}.platform || '/' || {{ alias }}.shop_id || ' (not in seeds/shops.csv)'
+        then 'unknown shop ' || {{ alias }}.platform || '/' || {{ alias }}.shop_id || ' (not in {{ config_file("shops") }})'
 {%- endmacro %}
 
 {% macro assert_valid_kpi_plan(seed_relation, shops_relation) %}
@@ -162,7 +162,7 @@
 
             select line_number, row_values, problem from problems where problem is not null order by line_number limit 5
         {%- endset -%}
-        {{ raise_seed_problems(check, 'seeds/kpi_plan.csv', 'Accepted metrics: ' ~ (metrics.keys() | join(', ')) ~ '.') }}
+        {{ raise_seed_problems(check, config_file('kpi_plan'), 'Accepted metrics: ' ~ (metrics.keys() | join(', ')) ~ '.') }}
     {%- endif -%}
 {% endmacro %}
 
@@ -229,7 +229,7 @@
 
             select line_number, row_values, problem from problems where problem is not null order by line_number limit 5
         {%- endset -%}
-        {{ raise_seed_problems(check, 'seeds/commission_plan.csv') }}
+        {{ raise_seed_problems(check, config_file('commission_plan')) }}
     {%- endif -%}
 {% endmacro %}
 

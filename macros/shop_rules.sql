@@ -120,7 +120,7 @@
                             where lower(trim(shops.platform)) = lower(trim(rows.platform))
                                 and trim(shops.shop_id) = trim(rows.shop_id)
                         )
-                            then 'unknown shop ' || platform || '/' || shop_id || ' (not in seeds/shops.csv)'
+                            then 'unknown shop ' || platform || '/' || shop_id || ' (not in {{ config_file("shops") }})'
                         {%- for name, kind in specs.items() %}
                         {%- set v = "nullif(trim(" ~ name ~ "), '')" %}
                         {%- if kind == 'choice' %}
@@ -158,7 +158,7 @@
 
             select line_number, row_values, problem from problems where problem is not null order by line_number limit 5
         {%- endset -%}
-        {{ raise_seed_problems(check, 'seeds/shop_rules.csv') }}
+        {{ raise_seed_problems(check, config_file('shop_rules')) }}
     {%- endif -%}
 {% endmacro %}
 

@@ -203,6 +203,6 @@
             order by line_number
             limit 5
         {%- endset -%}
-        {{ raise_seed_problems(check, 'seeds/shops.csv') }}
+        {{ raise_seed_problems(check, config_file('shops')) }}
     {%- endif -%}
 {% endmacro %}

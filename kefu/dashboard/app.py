@@ -401,7 +401,7 @@ def page_performance() -> None:
     st.title("绩效 / 提成 / KPI scorecard & commission")
     periods = q.performance_periods(SHOP)
     if not periods:
-        st.info("没有考核方案 / no KPI or commission plan for this shop (seeds/kpi_plan.csv, seeds/commission_plan.csv)")
+        st.info("没有考核方案 / no KPI or commission plan for this shop (kpi_plan.csv, commission_plan.csv of the configuration folder)")
         return
     period = st.selectbox("考核月份 / month", periods, index=0, key="performance_period")
     table = q.performance_table(period, SHOP)
