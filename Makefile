@@ -1,5 +1,5 @@
-# kefu — two commands: `make build` (set up, sample data, dbt build, publish) and `make test` (everything CI checks,
-# the Spark parity included).
+# kefu — two commands: `make build` (set up, sample data, `kefu build`: dbt build, gate, publish) and `make test`
+# (everything CI checks, the Spark parity included).
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -18,7 +18,12 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 .PHONY: build test install install-dev install-dashboard sample dbt-build docs check publish lint pytest bench dashboard \
 	chromium e2e clean spark-install spark-build spark-parity spark-check test-spark spark-bench
 
-build: install sample dbt-build check publish docs
+# the sample through the one run sequence (kefu.pipeline.run: lock, landing and configuration check, dbt build,
+# quality gate, gated publish), from an empty build database
+build: install sample
+	rm -f $(KEFU_DB_PATH) $(KEFU_DB_PATH).wal
+	KEFU_GATE_VOLUME_LOW=$${KEFU_GATE_VOLUME_LOW:-0.25} $(BIN)/kefu build
+	@$(MAKE) --no-print-directory docs
 
 # spark-check (Java 17 and .venv-spark from spark-install, the Spark build, kefu spark-parity, test_spark_parity.py)
 # runs against the sample's DuckDB build; pytest comes last, so .ci/run's last line is its summary (in .venv,

@@ -10,49 +10,11 @@ import os
 import sys
 from pathlib import Path
 
-from kefu import settings
 from kefu.errors import UserError
 from kefu.landing import landing_table_names
 from kefu.settings import landing_path as default_landing
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_SALT_WARNING = (
-    "WARNING: KEFU_BUYER_SALT is not set: buyer pseudonyms use the development salt, which is public. Set "
-    "KEFU_BUYER_SALT to a secret of your own for real exports (the default is meant for the generated sample only)."
-)
-
-
-def is_generated_sample(landing: Path) -> bool:
-    """True for a landing folder written by `kefu generate` (it leaves _manifest.json with the seed)."""
-    manifest = landing / "_manifest.json"
-    return manifest.is_file() and '"seed"' in manifest.read_text(encoding="utf-8", errors="replace")
-
-
-def config_folder(landing: Path, config: str | Path | None = None) -> Path:
-    """The configuration folder of a run on `landing`: --config, else KEFU_CONFIG_PATH, else landing/config."""
-    if config:
-        return Path(config)
-    return settings.config_path() if os.environ.get("KEFU_CONFIG_PATH") else landing / "config"
-
-
-def check_landing(landing: Path, config: str | Path | None = None):
-    """Pre-flight check of the landing folder and the configuration (kefu.config); prints notices, writes the
-    configuration dbt loads (settings.seed_path), raises UserError on a problem."""
-    from kefu.config import prepare_config
-    from kefu.landing import check_landing as inspect
-
-    report = inspect(landing)
-    for notice in report.notices:
-        print(f"kefu landing: {notice}")
-    config_report = prepare_config(config_folder(landing, config), settings.seed_path())
-    for notice in config_report.notices:
-        print(f"kefu config: {notice}")
-    print(f"kefu config: {config_report.summary()}")
-    if not os.environ.get("KEFU_BUYER_SALT") and not is_generated_sample(landing):
-        print(DEV_SALT_WARNING, file=sys.stderr)
-    return report
-
-
 def _generate_arguments(p: argparse.ArgumentParser, out_default: str):
     from kefu.generate import _add_arguments
 
@@ -74,7 +36,9 @@ def _cmd_generate(ns: argparse.Namespace) -> int:
 
 
 def _cmd_check_landing(ns: argparse.Namespace) -> int:
-    report = check_landing(Path(ns.landing), ns.config)
+    from kefu.pipeline import check_landing_step
+
+    report = check_landing_step(Path(ns.landing), ns.config)
     print(f"landing ok: {ns.landing} ({report.files_read} files read)")
     return 0
 

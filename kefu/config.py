@@ -69,7 +69,8 @@ class ConfigReport:
         if self.folder is None:
             return "configuration: none (every file at its default)"
         given = ", ".join(self.provided) or "no file"
-        return f"configuration {self.folder}: {given}; the rest at their defaults"
+        rest = [name for name in config_files() if name not in self.provided]
+        return f"configuration {self.folder}: {given}" + (f"; defaults for {', '.join(rest)}" if rest else "")
 
 
 def _read(path: Path, name: str, contract: ConfigFile, report: ConfigReport) -> None:

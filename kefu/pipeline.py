@@ -70,12 +70,42 @@ def run_dbt(args: list[str], kind: str = "daily", target_path: Path | None = Non
     return subprocess.call(dbt_command(args, target_path), cwd=settings.ROOT, env=dbt_run_env(kind))
 
 
-def check_landing_step(landing: Path | None = None):
-    """Pre-flight check of the landing (kefu.landing) and the configuration (kefu.config, written where dbt loads it);
-    prints notices, raises UserError on a problem."""
-    from kefu.cli import check_landing
+DEV_SALT_WARNING = (
+    "WARNING: KEFU_BUYER_SALT is not set: buyer pseudonyms use the development salt, which is public. Set "
+    "KEFU_BUYER_SALT to a secret of your own for real exports (the default is meant for the generated sample only)."
+)
 
-    return check_landing(landing or settings.landing_path())
+
+def is_generated_sample(landing: Path) -> bool:
+    """True for a landing folder written by `kefu generate` (it leaves _manifest.json with the seed)."""
+    manifest = landing / "_manifest.json"
+    return manifest.is_file() and '"seed"' in manifest.read_text(encoding="utf-8", errors="replace")
+
+
+def config_folder(landing: Path, config: str | Path | None = None) -> Path:
+    """The configuration folder of a run on `landing`: --config, else KEFU_CONFIG_PATH, else landing/config."""
+    if config:
+        return Path(config)
+    return settings.config_path() if os.environ.get("KEFU_CONFIG_PATH") else landing / "config"
+
+
+def check_landing_step(landing: Path | None = None, config: str | Path | None = None):
+    """Pre-flight check of the landing folder and the configuration (kefu.config); prints notices, writes the
+    configuration dbt loads (settings.seed_path), raises UserError on a problem."""
+    from kefu.config import prepare_config
+    from kefu.landing import check_landing as inspect
+
+    landing = landing or settings.landing_path()
+    report = inspect(landing)
+    for notice in report.notices:
+        print(f"kefu landing: {notice}")
+    config_report = prepare_config(config_folder(landing, config), settings.seed_path())
+    for notice in config_report.notices:
+        print(f"kefu config: {notice}")
+    print(f"kefu config: {config_report.summary()}")
+    if not os.environ.get("KEFU_BUYER_SALT") and not is_generated_sample(landing):
+        print(DEV_SALT_WARNING, file=sys.stderr)
+    return report
 
 
 def keep_run_results(kind: str, target_path: Path) -> Path:

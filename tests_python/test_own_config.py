@@ -112,7 +112,7 @@ def test_check_landing_names_the_users_configuration(own_build):
     work, _, check, _ = own_build
     assert check.returncode == 0, check.stderr
     assert (f"kefu config: configuration {work / 'my-config'}: commission_plan.csv, kpi_plan.csv, shop_rules.csv, "
-            "shops.csv; the rest at their defaults") in check.stdout
+            "shops.csv; defaults for filter_accounts.csv, ad_patterns.csv, peer_benchmarks.csv") in check.stdout
 
 
 def test_own_shops_build_and_publish_with_their_rules_and_plans(own_build):
