@@ -21,10 +21,12 @@ from {{ ref('agg_shop_daily_chat_funnel') }}
 where
     ordering_buyer_count > replied_chat_count
     or conversion_rate > 1
-    or abs(coalesce(conversion_rate, -1) - coalesce({{ safe_ratio('ordering_buyer_count', 'replied_chat_count') }}, -1))
-    > 1e-9
-    or abs(coalesce(chat_buyer_paid_rate, -1) - coalesce({{ safe_ratio('paying_buyer_count', 'chat_buyer_count') }}, -1))
-    > 1e-9
+    or abs(
+        coalesce(conversion_rate, -1) - coalesce({{ safe_ratio('ordering_buyer_count', 'replied_chat_count') }}, -1)
+    ) > 1e-9
+    or abs(
+        coalesce(chat_buyer_paid_rate, -1) - coalesce({{ safe_ratio('paying_buyer_count', 'chat_buyer_count') }}, -1)
+    ) > 1e-9
 
 union all
 
@@ -38,8 +40,9 @@ where
     clicked_trigger_count > trigger_count
     or trigger_count > shown_count
     or click_through_rate > 1
-    or abs(coalesce(click_through_rate, -1) - coalesce({{ safe_ratio('clicked_trigger_count', 'trigger_count') }}, -1))
-    > 1e-9
+    or abs(
+        coalesce(click_through_rate, -1) - coalesce({{ safe_ratio('clicked_trigger_count', 'trigger_count') }}, -1)
+    ) > 1e-9
 
 union all
 
