@@ -190,7 +190,7 @@ def _assert_screen(shown: dict[str, str], day: dt.date, shop: str | None, publis
         "客服销售额": q.fmt_amount(split["agent_sales_amount"]),
         "静默销售额": q.fmt_amount(split["silent_sales_amount"]),
         "在线客服数": q.fmt_int(now["online_agents"]), "接待中会话": q.fmt_int(now["open_sessions"]),
-        "排队买家": q.fmt_int(now["waiting_buyers"]), "最长等待": q.fmt_seconds(now["longest_wait_seconds"]),
+        "待回复买家": q.fmt_int(now["waiting_buyers"]), "最长等待": q.fmt_seconds(now["longest_wait_seconds"]),
     }
     assert {k: shown.get(k) for k in expected} == expected
     assert f"business date {day.isoformat()}" in shown["__text__"]
@@ -268,7 +268,7 @@ def test_faq_and_benchmark(browser, dashboard, published):
     shown = render(browser, f"{dashboard}/faq", "FAQ", "faq_benchmark", expect_metrics=2 if len(gaps) else 0)
     assert "转人工最多的问题" in shown["__text__"]
     if len(gaps):
-        assert shown["不低于平均的指标"] == f"{int(gaps['is_at_or_above_median'].sum())}/{len(gaps)}"
+        assert shown["不低于中位的指标"] == f"{int(gaps['is_at_or_above_median'].sum())}/{len(gaps)}"
         assert shown["达到优秀的指标"] == f"{int(gaps['is_at_excellent'].sum())}/{len(gaps)}"
 
 

@@ -48,11 +48,16 @@ METRICS: dict[str, tuple[str, str, str, str | None, str]] = {
         "agg_shop_daily_conversion", "inquiry_date", "ordered_buyers", "inquiry_buyers", "true"),
     "inquiry_to_paid_final_rate": (
         "agg_shop_daily_conversion", "inquiry_date", "paid_final_buyers", "inquiry_buyers", "true"),
-    "faq_click_through_rate": ("agg_faq_daily", "event_date", "click_count", "trigger_count", "is_shop_total"),
+    "faq_click_through_rate": (
+        "agg_faq_daily", "event_date", "clicked_trigger_count", "trigger_count", "is_shop_total"),
     "faq_resolution_rate": (
         "agg_faq_daily", "event_date", "resolved_count", "resolved_count + transferred_count", "is_shop_total"),
     "chat_reply_rate": (
         "agg_shop_daily_chat_funnel", "activity_date", "replied_chat_count", "chat_buyer_count", "true"),
+    "chat_conversion_rate": (
+        "agg_shop_daily_chat_funnel", "activity_date", "ordering_buyer_count", "replied_chat_count", "true"),
+    "chat_buyer_paid_rate": (
+        "agg_shop_daily_chat_funnel", "activity_date", "paying_buyer_count", "chat_buyer_count", "true"),
     "chat_avg_response_seconds": (
         "agg_shop_daily_chat_funnel", "activity_date", "response_seconds_sum", "replied_chat_count", "true"),
     "avg_first_response_seconds": (

@@ -24,7 +24,7 @@ LABELS = {
     "rank": "排名", "consult_count": "咨询人数",
     "reception_count": "接待人数", "filtered_count": "过滤人数", "inquiry_count": "询单人数",
     "sales_amount": "销售额", "sales_buyers": "销售人数", "paid_orders": "付款订单数", "sales_quantity": "销售量",
-    "sales_buyer_days": "销售人数(按日累加)", "ordered_amount": "下单金额", "unpaid_amount": "付款流失金额",
+    "sales_buyer_days": "销售人数(按日累加)", "ordered_amount": "下单金额", "unpaid_amount": "付款流失金额(含付款期未满)",
     "sales_order": "下单判定 销售额", "sales_payment": "付款判定 销售额", "sales_order_first": "下单优先判定 销售额",
     "reply_rate": "回复率", "replied_reception_count": "已回复接待", "replyable_reception_count": "应回复接待",
     "three_minute_response_rate": "三分钟响应率", "assessment_rounds_within_deadline_count": "3分钟内回复轮次",
@@ -41,11 +41,11 @@ LABELS = {
     "transferred_count": "转人工次数", "resolution_rate": "解决率", "effectiveness_rate": "有效率",
     "faq_id": "问题", "topic": "主题", "transfer_rank": "转人工排名", "category": "类目", "tier": "层级",
     "period": "月份", "metric_name": "指标", "is_higher_better": "越高越好", "shop_value": "本店",
-    "excellent_value": "优秀", "median_value": "平均(中位)", "gap_to_excellent": "距优秀",
-    "gap_to_median": "距平均", "is_at_excellent": "达到优秀", "is_at_or_above_median": "不低于平均",
+    "excellent_value": "优秀", "median_value": "同行中位", "gap_to_excellent": "距优秀",
+    "gap_to_median": "距中位", "is_at_excellent": "达到优秀", "is_at_or_above_median": "不低于中位",
     "latest_message_at": "数据时钟(最新消息)", "online_agents": "在线客服数", "open_sessions": "接待中会话",
-    "waiting_buyers": "排队买家", "longest_wait_seconds": "最长等待(秒)", "agent_name": "客服昵称",
-    "current_status": "当前状态", "open_session_count": "接待中会话", "waiting_buyer_count": "排队买家",
+    "waiting_buyers": "待回复买家", "longest_wait_seconds": "最长等待(秒)", "agent_name": "客服昵称",
+    "current_status": "当前状态", "open_session_count": "接待中会话", "waiting_buyer_count": "待回复买家",
 }
 RATE_COLUMNS = {
     "reply_rate", "three_minute_response_rate", "ordered_same_day_rate", "ordered_rate", "paid_next_day_rate",
@@ -56,11 +56,12 @@ AMOUNT_COLUMNS = {"sales_amount", "ordered_amount", "unpaid_amount", "sales_orde
                   "sales_order_first"}
 
 
-def show_table(df: pd.DataFrame, styler=None, height: int | None = None) -> None:
-    """st.dataframe with Chinese headers, rates as percentages and amounts with two decimals."""
+def show_table(df: pd.DataFrame, styler=None, height: int | None = None, labels: dict[str, str] | None = None) -> None:
+    """st.dataframe with Chinese headers, rates as percentages and amounts with two decimals; `labels` overrides
+    LABELS for this table (e.g. the shops' own response deadline)."""
     config = {}
     for col in df.columns:
-        label = LABELS.get(col, col)
+        label = (labels or {}).get(col, LABELS.get(col, col))
         if col.endswith("_date"):
             config[col] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
         elif col in RATE_COLUMNS:
@@ -129,7 +130,8 @@ def freshness_badge() -> None:
 def page_screen() -> None:
     st.title("客服大屏 / 实时监控")
     st.caption(f"{'全部店铺' if SHOP is None else SHOP} · 归属规则 {q.RULE_LABELS[q.DEFAULT_RULE]} "
-               f"(order_first) · 每 {REFRESH} 秒刷新 / auto-refresh every {REFRESH}s")
+               f"(各店自己的业绩判定规则 / each shop's own attribution rule) · 每 {REFRESH} 秒刷新 / "
+               f"auto-refresh every {REFRESH}s")
 
     @st.fragment(run_every=REFRESH)
     def live() -> None:
@@ -151,11 +153,13 @@ def page_screen() -> None:
         now_cols = st.columns(4)
         now_cols[0].metric("在线客服数", q.fmt_int(now["online_agents"]), help="agents online or busy at the data clock")
         now_cols[1].metric("接待中会话", q.fmt_int(now["open_sessions"]), help="open sessions the agents have joined")
-        now_cols[2].metric("排队买家", q.fmt_int(now["waiting_buyers"]),
-                           help="buyers whose latest round has no manual reply yet")
+        now_cols[2].metric("待回复买家", q.fmt_int(now["waiting_buyers"]),
+                           help="buyers assigned to an agent whose latest round has no manual reply yet")
         now_cols[3].metric("最长等待", q.fmt_seconds(now["longest_wait_seconds"]), help="longest current wait")
         rec = q.screen_receptions(day, SHOP)
         svc = q.screen_service(day, SHOP)
+        deadlines = q.response_deadlines(day, SHOP)
+        deadline_labels = q.deadline_labels(deadlines)
         cols = st.columns(6)
         cols[0].metric("咨询人数", q.fmt_int(rec["consult_buyers"]), help="consult buyers = received + filtered")
         cols[1].metric("接待人数", q.fmt_int(rec["reception_buyers"]), help="received buyers")
@@ -164,8 +168,11 @@ def page_screen() -> None:
         cols[4].metric("回复率", q.fmt_pct(svc["reply_rate"]),
                        help=f"reply rate: {q.fmt_int(svc['replied_reception_count'])} replied / "
                             f"{q.fmt_int(svc['replyable_reception_count'])} replyable receptions")
-        cols[5].metric("三分钟响应率", q.fmt_pct(svc["three_minute_response_rate"]),
-                       help=f"3-minute rate: {q.fmt_int(svc['assessment_rounds_within_deadline_count'])} within "
+        deadline_seconds = sorted(set(deadlines.values())) or [q.DEFAULT_DEADLINE_SECONDS]
+        cols[5].metric(deadline_labels["three_minute_response_rate"], q.fmt_pct(svc["three_minute_response_rate"]),
+                       help=f"rounds answered within the shop's response_deadline_seconds "
+                            f"({'/'.join(str(s) for s in deadline_seconds)} s): "
+                            f"{q.fmt_int(svc['assessment_rounds_within_deadline_count'])} within "
                             f"deadline / {q.fmt_int(svc['assessment_round_count'])} assessment rounds")
 
         left, right = st.columns(2)
@@ -181,7 +188,7 @@ def page_screen() -> None:
                     tooltip=["hour", "waiting_buyer_count", "new_reception_count", "answered_round_count"]),
                     width="stretch")
         with right:
-            st.markdown("**客服 vs 静默销售额 / agent vs silent sales (下单优先判定)**")
+            st.markdown("**客服 vs 静默销售额 / agent vs silent sales (各店业绩判定规则 / each shop's rule)**")
             split = q.sales_split(day, SHOP)
             c1, c2, c3 = st.columns(3)
             c1.metric("客服销售额", q.fmt_amount(split["agent_sales_amount"]), help="agent sales amount")
@@ -198,10 +205,10 @@ def page_screen() -> None:
                     color=alt.Color("source:N", title=""))
                 st.altair_chart(chart, width="stretch")
 
-        st.markdown("**各客服接待与销售 / agents today (接待: agg_agent_daily_receptions, 销售: 下单优先判定)**")
+        st.markdown("**各客服接待与销售 / agents today (接待: agg_agent_daily_receptions, 销售: 各店业绩判定规则)**")
         show_table(q.agent_day(day, SHOP))
         st.markdown("**各店服务 / service by shop**")
-        show_table(q.screen_service_by_shop(day, SHOP))
+        show_table(q.screen_service_by_shop(day, SHOP), labels=deadline_labels)
         st.markdown("**各店此刻 / shops right now (数据时钟 = latest landed message)**")
         show_table(q.live_by_shop(SHOP))
         st.markdown("**客服此刻 / agents right now**")
@@ -227,7 +234,7 @@ def page_leaderboard() -> None:
         return
     c1, c2, c3 = st.columns([1, 1, 1])
     rule = c1.selectbox("归属规则 / attribution rule", q.RULES, index=q.RULES.index(q.DEFAULT_RULE),
-                        format_func=lambda r: f"{q.RULE_LABELS[r]} ({r})")
+                        format_func=lambda r: f"{q.RULE_LABELS[r]} ({q.RULE_CODES[r]})")
     kind = c2.radio("周期 / period", list(PERIOD_KINDS), format_func=PERIOD_KINDS.get, horizontal=True)
     groups = [ALL_GROUPS, *q.agent_groups(SHOP)]
     group_label = c3.selectbox("分组 / group", groups)
@@ -253,10 +260,14 @@ def page_leaderboard() -> None:
         m3.metric("上榜客服数", q.fmt_int(len(board)), help="agents with sales rows under the rule")
         m4.metric("客服销售额合计", q.fmt_amount(total), delta=change,
                   help=f"Σ agents' sales; 环比 = against {prev_start} – {prev_end} ({q.fmt_amount(previous)})")
+    st.caption(f"下单金额 / 付款流失金额: {start} – {end} 创建、按 {q.RULE_LABELS[rule]} 归属该客服的订单；"
+               "付款流失金额含付款期未满、仍可能付款的订单 / orders created in the period credited to the agent under "
+               "the selected rule; unpaid includes orders whose payment window is still open")
     show_table(board)
     if not board.empty:
         st.download_button("下载 CSV / download CSV", board.to_csv(index=False).encode("utf-8-sig"),
-                           file_name=f"leaderboard_{rule}_{start}_{end}.csv", mime="text/csv")
+                           file_name=f"leaderboard_{q.RULE_CODES[rule].replace(' ', '_')}_{start}_{end}.csv",
+                           mime="text/csv")
         top = board.head(15).assign(agent=lambda d: d.apply(_agent_label, axis=1))
         st.altair_chart(alt.Chart(top).mark_bar().encode(
             x=alt.X("sales_amount:Q", title="销售额"), y=alt.Y("agent:N", sort="-x", title="客服")),
@@ -354,12 +365,12 @@ def page_quality() -> None:
                                                              title="日期 / date"),
             color=alt.Color(f"{measure}:Q", scale=alt.Scale(scheme="orangered"), title=""),
             tooltip=["load_date:T", "hour:O", f"{measure}:Q"]), width="stretch")
-    st.markdown("**飞鸽 3分钟人工回复率 / Feige 3-minute manual reply rate** (agg_shop_daily_service)")
     feige = q.feige_rates(SHOP)
-    if not feige.empty:
+    if not feige.empty:  # a Douyin (抖店 飞鸽) rule: only Douyin shops have it
+        st.markdown("**飞鸽 3分钟人工回复率 / Feige 3-minute manual reply rate** (agg_shop_daily_service, 抖店)")
         st.line_chart(feige.pivot_table(index="service_date", columns="shop_id",
                                         values="feige_session_reply_rate"), y_label="会话达标率")
-    show_table(feige, height=300)
+        show_table(feige, height=300)
 
 
 def page_faq() -> None:
@@ -380,14 +391,14 @@ def page_faq() -> None:
     gaps = q.benchmark_gaps(SHOP)
     if not gaps.empty:
         m1, m2 = st.columns(2)
-        m1.metric("不低于平均的指标", f"{int(gaps['is_at_or_above_median'].sum())}/{len(gaps)}",
-                  help="shop × metric rows at or above the peer median")
+        m1.metric("不低于中位的指标", f"{int(gaps['is_at_or_above_median'].sum())}/{len(gaps)}",
+                  help="shop × metric rows at or above the peer median (同行同层平均 = the peers' median)")
         m2.metric("达到优秀的指标", f"{int(gaps['is_at_excellent'].sum())}/{len(gaps)}",
                   help="shop × metric rows at the peer excellent value")
-        st.caption("距平均 = 本店 − 平均（越高越好的指标 > 0 为优于平均；响应秒数越低越好）")
+        st.caption("距中位 = 本店 − 同行中位（越高越好的指标 > 0 为优于中位；响应秒数越低越好）")
         chart = alt.Chart(gaps).mark_bar().encode(
-            x=alt.X("gap_to_median:Q", title="距平均 gap to median"), y=alt.Y("shop_id:N", title=""),
-            color=alt.Color("is_at_or_above_median:N", title="不低于平均",
+            x=alt.X("gap_to_median:Q", title="距中位 gap to median"), y=alt.Y("shop_id:N", title=""),
+            color=alt.Color("is_at_or_above_median:N", title="不低于中位",
                             scale=alt.Scale(domain=[True, False], range=["#2e7d32", "#e4572e"])),
             tooltip=["shop_id", "metric_name", "shop_value", "median_value", "excellent_value", "gap_to_median"],
         ).properties(width=260, height=110).facet(facet=alt.Facet("metric_name:N", title=""), columns=3
@@ -417,7 +428,10 @@ def page_performance() -> None:
               "refunded_amount": "当月退款", "commission_base": "提成基数", "commission_mode": "提成方式",
               "tier_rate": "提成档比例", "commission_amount": "提成金额", "commission_plan_version": "提成方案",
               "is_final": "最终"}
-    for metric, label in q.KPI_METRIC_LABELS.items():
+    kpi_labels = {**q.KPI_METRIC_LABELS,
+                  "three_minute_response_rate": q.deadline_labels(q.response_deadlines(None, SHOP))[
+                      "three_minute_response_rate"]}
+    for metric, label in kpi_labels.items():
         labels.update({f"{metric}__value": label, f"{metric}__band": f"{label} 档位",
                        f"{metric}__score": f"{label} 得分"})
 

@@ -17,9 +17,14 @@ import duckdb
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-DEFAULT_RULE = "order_first"
-RULES = ("order", "payment", "order_first")
-RULE_LABELS = {"order": "下单判定", "payment": "付款判定", "order_first": "下单优先判定"}
+# rule None = each shop's own attribution rule in force on the row's date (the marts' is_shop_rule rows), the default
+# of every page; a named rule shows every shop under that rule
+SHOP_RULE = None
+DEFAULT_RULE = SHOP_RULE
+RULES = (SHOP_RULE, "order", "payment", "order_first")
+RULE_LABELS = {SHOP_RULE: "店铺规则", "order": "下单判定", "payment": "付款判定", "order_first": "下单优先判定"}
+RULE_CODES = {SHOP_RULE: "shop rule", "order": "order", "payment": "payment", "order_first": "order_first"}
+DEFAULT_DEADLINE_SECONDS = 180  # var response_deadline_seconds: the 3 of 三分钟响应率
 ALL_SHOPS = None  # shop argument meaning "every shop"
 
 
@@ -61,6 +66,14 @@ def _row(sql: str, params: list[Any] | None = None, path: str | Path | None = No
 def _shop_filter(shop: str | None, column: str = "shop_id") -> tuple[str, list[Any]]:
     """SQL condition and parameters restricting to one shop, or nothing for every shop."""
     return (f"{column} = ?", [shop]) if shop else ("true", [])
+
+
+def _rule_filter(rule: str | None, prefix: str = "") -> tuple[str, list[Any]]:
+    """SQL condition and parameters picking one attribution rule's rows; rule None = each shop's own rule
+    (is_shop_rule: the rule of the shop's rules in force on the row's date)."""
+    if rule is None:
+        return f"{prefix}is_shop_rule", []
+    return f"{prefix}attribution_rule = ?", [rule]
 
 
 # ---------------------------------------------------------------- formatting shared by the app and the tests
@@ -245,9 +258,10 @@ def agent_day(day: dt.date, shop: str | None = None, rule: str = DEFAULT_RULE,
               path: str | Path | None = None) -> pd.DataFrame:
     """Each agent's receptions (agg_agent_daily_receptions) and sales under the rule (agg_agent_daily_sales)."""
     cond, params = _shop_filter(shop, "coalesce(r.shop_id, s.shop_id)")
+    rule_cond, rule_params = _rule_filter(rule)
     return _df(
         "with r as (select * from marts.agg_agent_daily_receptions where reception_date = ?), "
-        "s as (select * from marts.agg_agent_daily_sales where activity_date = ? and attribution_rule = ?) "
+        f"s as (select * from marts.agg_agent_daily_sales where activity_date = ? and {rule_cond}) "
         "select coalesce(r.platform, s.platform) as platform, coalesce(r.shop_id, s.shop_id) as shop_id, "
         "coalesce(r.agent_id, s.agent_id) as agent_id, "
         "coalesce(r.consult_count, 0) as consult_count, coalesce(r.reception_count, 0)::bigint as reception_count, "
@@ -257,13 +271,14 @@ def agent_day(day: dt.date, shop: str | None = None, rule: str = DEFAULT_RULE,
         "coalesce(s.paid_orders, 0) as paid_orders "
         "from r full join s on r.platform = s.platform and r.shop_id = s.shop_id and r.agent_id = s.agent_id "
         f"where {cond} order by sales_amount desc, reception_count desc, shop_id, agent_id",
-        [day, day, rule, *params], path)
+        [day, day, *rule_params, *params], path)
 
 
 def sales_split(day: dt.date, shop: str | None = None, rule: str = DEFAULT_RULE,
                 path: str | Path | None = None) -> dict[str, Any]:
-    """客服 vs 静默 sales of the paid day (agg_shop_daily_sales summed over shops)."""
+    """客服 vs 静默 sales of the paid day (agg_shop_daily_sales summed over shops; rule None = each shop's own)."""
     cond, params = _shop_filter(shop)
+    rule_cond, rule_params = _rule_filter(rule)
     return _row(
         "select coalesce(sum(shop_sales_amount), 0)::double as shop_sales_amount, "
         "coalesce(sum(agent_sales_amount), 0)::double as agent_sales_amount, "
@@ -271,18 +286,19 @@ def sales_split(day: dt.date, shop: str | None = None, rule: str = DEFAULT_RULE,
         "sum(agent_sales_amount)::double / nullif(sum(shop_sales_amount), 0)::double as agent_amount_share, "
         "coalesce(sum(agent_sales_buyers), 0)::bigint as agent_sales_buyers, "
         "coalesce(sum(silent_sales_buyers), 0)::bigint as silent_sales_buyers "
-        f"from marts.agg_shop_daily_sales where sales_date = ? and attribution_rule = ? and {cond}",
-        [day, rule, *params], path)
+        f"from marts.agg_shop_daily_sales where sales_date = ? and {rule_cond} and {cond}",
+        [day, *rule_params, *params], path)
 
 
 def sales_split_trend(shop: str | None = None, rule: str = DEFAULT_RULE,
                       path: str | Path | None = None) -> pd.DataFrame:
     cond, params = _shop_filter(shop)
+    rule_cond, rule_params = _rule_filter(rule)
     return _df(
         "select sales_date, sum(agent_sales_amount)::double as agent_sales_amount, "
         "sum(silent_sales_amount)::double as silent_sales_amount "
-        f"from marts.agg_shop_daily_sales where attribution_rule = ? and {cond} group by all order by sales_date",
-        [rule, *params], path)
+        f"from marts.agg_shop_daily_sales where {rule_cond} and {cond} group by all order by sales_date",
+        [*rule_params, *params], path)
 
 
 # ---------------------------------------------------------------- 客服排行
@@ -295,22 +311,36 @@ def sales_date_range(path: str | Path | None = None) -> tuple[dt.date, dt.date]:
 
 def leaderboard(start: dt.date, end: dt.date, rule: str = DEFAULT_RULE, shop: str | None = None,
                 path: str | Path | None = None, group: str | None = None) -> pd.DataFrame:
-    """Agents ranked by sales under one rule over [start, end]: the additive agg_agent_daily_sales columns summed
-    over days (sales_buyer_days = Σ daily 销售人数, a buyer paying on two days counts twice). agent_name and
-    group_name are the agent's on the latest day of the range; `group` keeps the days the agent was in that group
-    (an agent who moved mid-period appears with the days of the chosen group only)."""
+    """Agents ranked by sales under one rule over [start, end] (rule None = each shop's own rule): the additive
+    agg_agent_daily_sales columns summed over days (sales_buyer_days = Σ daily 销售人数, a buyer paying on two days
+    counts twice). agent_name and group_name are the agent's on the latest day of the range; `group` keeps the days
+    the agent was in that group (an agent who moved mid-period appears with the days of the chosen group only).
+    ordered_amount (下单金额) and unpaid_amount (付款流失金额: orders not paid yet, their payment window still open
+    or not) are the orders created in [start, end] credited to the agent under the same rule (fct_order_attribution),
+    not the mart's order side, which is always credited under rule `order`."""
     cond, params = _shop_filter(shop)
     group_cond, group_params = _shop_filter(group, "group_name")
+    rule_cond, rule_params = _rule_filter(rule)
     return _df(
-        "select platform, shop_id, agent_id, arg_max(agent_name, activity_date) as agent_name, "
+        "with board as (select platform, shop_id, agent_id, arg_max(agent_name, activity_date) as agent_name, "
         "arg_max(group_name, activity_date) as group_name, sum(sales_amount)::double as sales_amount, "
         "sum(sales_quantity)::bigint as sales_quantity, sum(paid_orders)::bigint as paid_orders, "
-        "sum(sales_buyers)::bigint as sales_buyer_days, sum(ordered_amount)::double as ordered_amount, "
-        "sum(unpaid_amount)::double as unpaid_amount "
+        "sum(sales_buyers)::bigint as sales_buyer_days "
         "from marts.agg_agent_daily_sales "
-        f"where attribution_rule = ? and activity_date between ? and ? and {cond} and {group_cond} "
-        "group by platform, shop_id, agent_id order by sales_amount desc, shop_id, agent_id",
-        [rule, start, end, *params, *group_params], path)
+        f"where {rule_cond} and activity_date between ? and ? and {cond} and {group_cond} "
+        "group by platform, shop_id, agent_id), "
+        "order_side as (select platform, shop_id, credited_agent_id as agent_id, "
+        "sum(order_amount)::double as ordered_amount, "
+        "sum(case when paid_at is null then order_amount else 0 end)::double as unpaid_amount "
+        "from marts.fct_order_attribution "
+        f"where not is_silent and {rule_cond} and cast(created_at as date) between ? and ? and {cond} "
+        "group by all) "
+        "select board.*, coalesce(order_side.ordered_amount, 0) as ordered_amount, "
+        "coalesce(order_side.unpaid_amount, 0) as unpaid_amount "
+        "from board left join order_side on board.platform = order_side.platform "
+        "and board.shop_id = order_side.shop_id and board.agent_id = order_side.agent_id "
+        "order by sales_amount desc, shop_id, agent_id",
+        [*rule_params, start, end, *params, *group_params, *rule_params, start, end, *params], path)
 
 
 def sales_total(start: dt.date, end: dt.date, rule: str = DEFAULT_RULE, shop: str | None = None,
@@ -318,10 +348,11 @@ def sales_total(start: dt.date, end: dt.date, rule: str = DEFAULT_RULE, shop: st
     """Σ agents' sales amount under one rule over [start, end] (for 环比: the same call on the previous period)."""
     cond, params = _shop_filter(shop)
     group_cond, group_params = _shop_filter(group, "group_name")
+    rule_cond, rule_params = _rule_filter(rule)
     frame = _df(
         "select coalesce(sum(sales_amount), 0)::double as sales_amount from marts.agg_agent_daily_sales "
-        f"where attribution_rule = ? and activity_date between ? and ? and {cond} and {group_cond}",
-        [rule, start, end, *params, *group_params], path)
+        f"where {rule_cond} and activity_date between ? and ? and {cond} and {group_cond}",
+        [*rule_params, start, end, *params, *group_params], path)
     return float(frame.at[0, "sales_amount"])
 
 
@@ -414,12 +445,47 @@ def hourly_load(shop: str | None = None, path: str | Path | None = None) -> pd.D
 
 
 def feige_rates(shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """飞鸽 3分钟人工回复率 rows: a Douyin (抖店) rule, so Douyin shops only."""
     cond, params = _shop_filter(shop)
     return _df(
         "select platform, shop_id, service_date, feige_session_count, feige_passed_session_count, "
         "feige_session_reply_rate, feige_round_count, feige_rounds_within_deadline_count, feige_round_reply_rate "
-        f"from marts.agg_shop_daily_service where {cond} order by service_date desc, platform, shop_id",
+        f"from marts.agg_shop_daily_service where platform = 'douyin' and {cond} "
+        "order by service_date desc, platform, shop_id",
         params, path)
+
+
+def response_deadlines(day: dt.date | None = None, shop: str | None = None,
+                       path: str | Path | None = None) -> dict[str, int]:
+    """shop_id -> its response_deadline_seconds (the 3 of 三分钟响应率, a per-shop rule) in force on `day` (the latest
+    day when None), as the marts carry it (agg_shop_hourly_staffing.deadline_seconds)."""
+    cond, params = _shop_filter(shop)
+    frame = _df(
+        "select shop_id, arg_max(deadline_seconds, load_date) as deadline_seconds "
+        "from marts.agg_shop_hourly_staffing "
+        f"where load_date <= coalesce(?, date '2999-12-31') and {cond} group by shop_id",
+        [day, *params], path)
+    return {r.shop_id: int(r.deadline_seconds) for r in frame.itertuples() if r.deadline_seconds is not None}
+
+
+def deadline_text(deadlines: dict[str, int]) -> str:
+    """'三分钟' when every shop shown keeps the 180-second deadline; else the deadline itself ('90秒'), or '时限内'
+    when the shops shown have different deadlines."""
+    values = set(deadlines.values()) or {DEFAULT_DEADLINE_SECONDS}
+    if values == {DEFAULT_DEADLINE_SECONDS}:
+        return "三分钟"
+    if len(values) == 1:
+        seconds = values.pop()
+        return f"{seconds // 60}分钟" if seconds % 60 == 0 else f"{seconds}秒"
+    return "时限内"
+
+
+def deadline_labels(deadlines: dict[str, int]) -> dict[str, str]:
+    """Labels of the deadline figures for the shops shown (three_minute_response_rate and its rounds)."""
+    text = deadline_text(deadlines)
+    rounds = "3分钟内" if text == "三分钟" else ("时限内" if text == "时限内" else f"{text}内")
+    return {"three_minute_response_rate": f"{text}响应率",
+            "assessment_rounds_within_deadline_count": f"{rounds}回复轮次"}
 
 
 # ---------------------------------------------------------------- FAQ and 同行同层

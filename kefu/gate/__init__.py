@@ -6,7 +6,7 @@ pandas datasource only. Suites:
 
 * one per published mart (``marts.<name>``): key columns not null and unique (compound keys with
   ExpectCompoundColumnsToBeUnique; keys and [0, 1] bounds are read from the marts' YAML — columns tested
-  ``between_zero_and_one`` there, so inquiry rate and CTR, documented as able to exceed 1, are not bounded), platform
+  ``between_zero_and_one`` there, so the inquiry rate, documented as able to exceed 1, is not bounded), platform
   and attribution_rule in their value sets, and consult = reception + filtered on the two reception rollups;
 * ``freshness``: the latest business date over the daily marts is not older than as_of − 1 (intermediate.int_as_of);
 * ``volume``: per shop-day counts of staged messages and of fct_receptions against the trailing 7-day median of the

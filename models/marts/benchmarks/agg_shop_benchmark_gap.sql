@@ -38,7 +38,8 @@ chat_month as (
         {{ month_label('activity_date') }} as period,
         {{ safe_ratio('sum(replied_chat_count)', 'sum(chat_buyer_count)') }} as reply_rate,
         {{ safe_ratio('sum(chat_buyer_count)', 'sum(visitor_count)') }} as inquiry_rate,
-        {{ safe_ratio('sum(paying_buyer_count)', 'sum(chat_buyer_count)') }} as chat_conversion_rate
+        -- 转化率: replied chats whose buyer ordered ÷ replied chats (agg_shop_daily_chat_funnel.conversion_rate)
+        {{ safe_ratio('sum(ordering_buyer_count)', 'sum(replied_chat_count)') }} as chat_conversion_rate
     from chat
     group by all
 ),
@@ -73,7 +74,8 @@ faq_month as (
         platform,
         shop_id,
         {{ month_label('event_date') }} as period,
-        {{ safe_ratio('sum(click_count)', 'sum(trigger_count)') }} as faq_click_through_rate,
+        -- 点击率: triggers with a click ÷ triggers (agg_faq_daily.click_through_rate)
+        {{ safe_ratio('sum(clicked_trigger_count)', 'sum(trigger_count)') }} as faq_click_through_rate,
         {{ safe_ratio('sum(resolved_count)', 'sum(resolved_count + transferred_count)') }} as faq_resolution_rate
     from faq
     group by all

@@ -2,7 +2,10 @@
     One row per (platform, shop, business date) with visits or chats: the 聊聊 chat funnel (docs/metrics.md §6) for every
     platform, Shopee being the reference. visitors → chat buyers → replied within chat_reply_deadline_hours /
     unreplied → from replied chats: buyers who ordered in the chat's inquiry window, their orders, and the paid part
-    (paying buyers, paid orders, units, sales). Rates are null when the denominator is 0; the rolling reply rate sums
+    (paying buyers, paid orders, units, sales). 转化率 (conversion_rate) = replied chats whose buyer ordered in the
+    inquiry window ÷ replied chats (the platform's "已回复的聊聊中买家的订单量"; a chat is one buyer-day, so ordering
+    buyers = ordering replied chats); chat_buyer_paid_rate keeps the earlier reading, paying buyers of replied chats
+    ÷ all chat buyers. Rates are null when the denominator is 0; the rolling reply rate sums
     replied and chat buyers over the last rolling_reply_days days (not a mean of daily rates).
 -#}
 with chats as (
@@ -163,12 +166,13 @@ final as (
         daily.paid_order_count,
         daily.sales_quantity,
         daily.sales_amount,
-        {{ safe_ratio('daily.paying_buyer_count', 'daily.chat_buyer_count') }} as conversion_rate,
+        {{ safe_ratio('daily.ordering_buyer_count', 'daily.replied_chat_count') }} as conversion_rate,
         rolling.rolling_replied_chat_count,
         rolling.rolling_chat_buyer_count,
         {{ safe_ratio('rolling.rolling_replied_chat_count', 'rolling.rolling_chat_buyer_count') }}
             as rolling_reply_rate,
-        rolling.rolling_reply_days_covered
+        rolling.rolling_reply_days_covered,
+        {{ safe_ratio('daily.paying_buyer_count', 'daily.chat_buyer_count') }} as chat_buyer_paid_rate
     from daily
     inner join rolling
         on
