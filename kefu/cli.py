@@ -146,6 +146,21 @@ def _cmd_vars_table(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_metric_registry(ns: argparse.Namespace) -> int:
+    """Write (or --check) the files the metric registry gives: MetricFlow metrics, the dbt macro, the docs table."""
+    from kefu.metric_registry import stale_outputs, write_outputs
+
+    if ns.check:
+        stale = stale_outputs()
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} is not what metric_registry.yml gives: run `kefu metric-registry`",
+                  file=sys.stderr)
+        return 1 if stale else 0
+    for path in write_outputs():
+        print(f"written: {path.relative_to(ROOT)}")
+    return 0
+
+
 def _cmd_refresh(ns: argparse.Namespace) -> int:
     """Intraday: load the new landing files into the live marts (selector `live`), gate and publish (kefu.pipeline,
     kind live)."""
@@ -245,6 +260,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("vars-table", help="rewrite the README vars table from the rule registry in dbt_project.yml")
     p.add_argument("--print", action="store_true", help="print the table instead of writing README.md")
     p.set_defaults(func=_cmd_vars_table)
+
+    p = sub.add_parser("metric-registry", help="write the MetricFlow metrics, the dbt KPI/benchmark lists and the "
+                                               "docs/metrics.md table from metric_registry.yml")
+    p.add_argument("--check", action="store_true", help="exit 1 when a written file differs from the registry's")
+    p.set_defaults(func=_cmd_metric_registry)
 
     p = sub.add_parser("refresh", help="intraday: load new landing files into the live marts, gate and publish")
     p.add_argument("--no-publish", action="store_true", help="update the build database only")

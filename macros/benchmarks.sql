@@ -1,17 +1,12 @@
 {% macro benchmark_metrics() -%}
-    {#- The metrics a peer_benchmarks row may name: metric -> (higher_is_better, is_rate). Each is computed per
-        shop and month in agg_shop_benchmark_gap from the marts that own it. -#}
-    {{- return({
-        'reply_rate': (true, true),
-        'inquiry_rate': (true, true),
-        'chat_conversion_rate': (true, true),
-        'three_minute_response_rate': (true, true),
-        'avg_response_seconds': (false, false),
-        'satisfaction_rate': (true, true),
-        'inquiry_paid_final_rate': (true, true),
-        'faq_click_through_rate': (true, true),
-        'faq_resolution_rate': (true, true),
-    }) -}}
+    {#- The metrics a peer_benchmarks row may name (metric_registry.yml entries with benchmark, by the name the seed
+        uses): metric -> (higher_is_better, is_rate). Each is computed per shop and month in agg_shop_benchmark_gap
+        from the marts that own it. -#}
+    {%- set found = {} -%}
+    {%- for name, spec in metric_registry().items() if spec.benchmark_name -%}
+        {%- do found.update({spec.benchmark_name: (spec.higher_is_better, spec.unit == 'share')}) -%}
+    {%- endfor -%}
+    {{- return(found) -}}
 {%- endmacro %}
 
 {% macro assert_valid_peer_benchmarks(seed_relation) %}

@@ -10,18 +10,14 @@
 -#}
 
 {% macro kpi_metrics() -%}
-    {#- The metrics a kpi_plan row may name: metric -> Chinese label. Each is recomputed per agent and month in
-        int_performance__agent_monthly_measures (Σ numerator ÷ Σ denominator over the month). -#}
-    {{- return({
-        'inquiry_to_order_rate': '询单→下单转化率',
-        'inquiry_to_paid_final_rate': '询单→最终付款转化率',
-        'three_minute_response_rate': '三分钟响应率',
-        'reply_rate': '回复率',
-        'avg_first_response_seconds': '平均首次响应时长',
-        'satisfaction_rate': '满意率',
-        'sales_amount': '销售额',
-        'avg_order_value': '客单价',
-    }) -}}
+    {#- The metrics a kpi_plan row may name (metric_registry.yml entries with kpi: true): metric -> Chinese label.
+        Each is recomputed per agent and month in int_performance__agent_monthly_measures (Σ numerator ÷ Σ
+        denominator over the month). -#}
+    {%- set found = {} -%}
+    {%- for name, spec in metric_registry().items() if spec.kpi -%}
+        {%- do found.update({name: spec.label}) -%}
+    {%- endfor -%}
+    {{- return(found) -}}
 {%- endmacro %}
 
 {% macro commission_modes() -%}

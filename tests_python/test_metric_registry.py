@@ -1,0 +1,70 @@
+"""The metric registry (metric_registry.yml) is the one place a metric's formula, label, unit and direction live.
+
+The files written from it (MetricFlow metrics, the dbt macro of KPI and benchmark metrics, the docs table) are what
+the registry gives; every MetricFlow metric and every metric a KPI plan or peer benchmark row may name is a registry
+entry; the KPI and benchmark metrics the dbt checks accept are the registry's.
+"""
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from kefu import metric_registry as mr
+
+ROOT = Path(__file__).resolve().parent.parent
+KEFU = str(Path(sys.executable).with_name("kefu"))
+
+
+def test_written_files_are_what_the_registry_gives():
+    proc = subprocess.run([KEFU, "metric-registry", "--check"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_check_names_a_drifted_file(tmp_path, monkeypatch):
+    drifted = tmp_path / "_semantic__metrics.yml"
+    drifted.write_text(mr.SEMANTIC_METRICS.read_text(encoding="utf-8").replace("label: 回复率\n", "label: 回复比例\n"),
+                       encoding="utf-8")
+    monkeypatch.setattr(mr, "SEMANTIC_METRICS", drifted)
+    assert mr.stale_outputs() == [drifted]
+
+
+def test_every_metricflow_metric_is_a_registry_entry_with_its_formula():
+    registry = mr.registry()
+    metrics = yaml.safe_load(mr.SEMANTIC_METRICS.read_text(encoding="utf-8"))["metrics"]
+    assert metrics
+    for metric in metrics:
+        spec = registry[metric["name"]]
+        assert metric["label"] == spec["label"]
+        if metric["type"] == "ratio":
+            assert (metric["type_params"]["numerator"], metric["type_params"]["denominator"]) == (
+                spec["numerator"], spec["denominator"])
+
+
+def test_kpi_and_benchmark_names_of_the_sample_configuration_are_registry_entries():
+    registry = mr.registry()
+    kpi = {name for name, spec in registry.items() if spec.get("kpi")}
+    benchmark = {name if spec["benchmark"] is True else spec["benchmark"]
+                 for name, spec in registry.items() if spec.get("benchmark")}
+    with (ROOT / "seeds" / "kpi_plan.csv").open(encoding="utf-8") as f:
+        assert {row["metric"] for row in csv.DictReader(f)} <= kpi
+    with (ROOT / "seeds" / "peer_benchmarks.csv").open(encoding="utf-8") as f:
+        assert {row["metric"] for row in csv.DictReader(f)} == benchmark
+    assert kpi == {"inquiry_to_order_rate", "inquiry_to_paid_final_rate", "three_minute_response_rate", "reply_rate",
+                   "avg_first_response_seconds", "satisfaction_rate", "sales_amount", "avg_order_value"}
+
+
+def test_a_malformed_entry_is_named(tmp_path):
+    bad = tmp_path / "metric_registry.yml"
+    bad.write_text("metrics:\n  odd_rate:\n    label: 奇\n    unit: percent\n    higher_is_better: true\n"
+                   "    platforms: [all]\n    numerator: a\n    description: x\n", encoding="utf-8")
+    try:
+        mr.registry(bad)
+    except ValueError as exc:
+        assert str(exc) == ("metric_registry.yml: odd_rate: unit must be one of share, seconds, amount, count, ratio; "
+                            "a ratio needs a denominator")
+    else:
+        raise AssertionError("a malformed registry entry was accepted")
