@@ -43,6 +43,10 @@ def registry(path: Path = REGISTRY) -> dict[str, dict]:
             problems.append("needs exactly one of measure, numerator + denominator, expr + metrics")
         if "numerator" in spec and "denominator" not in spec:
             problems.append("a ratio needs a denominator")
+        sql = spec.get("sql")
+        if sql is not None and (not isinstance(sql, dict) or set(sql) != {"numerator", "denominator"}
+                                or not all(isinstance(sql[k], list) and sql[k] for k in sql)):
+            problems.append("sql must be {numerator: [columns], denominator: [columns]}")
         if problems:
             raise ValueError(f"metric_registry.yml: {name}: {'; '.join(problems)}")
     return metrics
@@ -103,18 +107,23 @@ def macro_sql(path: Path = REGISTRY) -> str:
     metrics = registry(path)
     entries = []
     for name, spec in metrics.items():
-        if not (spec.get("kpi") or spec.get("benchmark")):
+        if not (spec.get("kpi") or spec.get("benchmark") or spec.get("sql")):
             continue
         benchmark = spec.get("benchmark")
         benchmark_name = name if benchmark is True else benchmark
+        sql = spec.get("sql")
+        sql_text = "none" if not sql else (
+            "{'numerator': [" + ", ".join(_jinja(c) for c in sql["numerator"]) + "], 'denominator': ["
+            + ", ".join(_jinja(c) for c in sql["denominator"]) + "]}")
         entries.append(f"        '{name}': {{'label': {_jinja(spec['label'])}, 'unit': {_jinja(spec['unit'])}, "
                        f"'higher_is_better': {_jinja(spec['higher_is_better'])}, 'kpi': {_jinja(bool(spec.get('kpi')))}, "
-                       f"'benchmark_name': {_jinja(benchmark_name)}}},")
+                       f"'benchmark_name': {_jinja(benchmark_name)}, 'sql': {sql_text}}},")
     return ("{#- " + GENERATED.lstrip("# ").rstrip() + " -#}\n\n"
             "{% macro metric_registry() -%}\n"
-            "    {#- The registry's metrics that KPI plans or peer benchmarks may name: name -> label, unit,\n"
-            "        higher_is_better, kpi (a kpi_plan row may name it), benchmark_name (the name a peer_benchmarks row\n"
-            "        uses, none when it may not). -#}\n"
+            "    {#- The registry's metrics that KPI plans or peer benchmarks may name or marts compute with\n"
+            "        metric_ratio(): name -> label, unit, higher_is_better, kpi (a kpi_plan row may name it),\n"
+            "        benchmark_name (the name a peer_benchmarks row uses, none when it may not), sql (the mart columns\n"
+            "        of the ratio, none when no mart computes it with metric_ratio). -#}\n"
             "    {{- return({\n" + "\n".join(entries) + "\n    }) -}}\n"
             "{%- endmacro %}\n")
 
@@ -125,7 +134,10 @@ def docs_table(path: Path = REGISTRY) -> str:
     lines = ["| metric | label | unit | better | formula | platforms | KPI | peer benchmark |",
              "|---|---|---|---|---|---|---|---|"]
     for name, spec in metrics.items():
-        if "numerator" in spec:
+        if spec.get("sql"):
+            formula = (" + ".join(f"`{c}`" for c in spec["sql"]["numerator"]) + " ÷ "
+                       + " + ".join(f"`{c}`" for c in spec["sql"]["denominator"]))
+        elif "numerator" in spec:
             formula = f"Σ `{spec['numerator']}` ÷ Σ `{spec['denominator']}`"
         elif "measure" in spec:
             formula = f"Σ `{spec['measure']}`"

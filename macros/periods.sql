@@ -98,24 +98,24 @@
         the rate as Σ numerator ÷ Σ denominator (null without a denominator). -#}
     coalesce({{ stats }}.replyable_reception_count, 0) as replyable_reception_count,
         coalesce({{ stats }}.replied_reception_count, 0) as replied_reception_count,
-        {{ safe_ratio(stats ~ '.replied_reception_count', stats ~ '.replyable_reception_count') }} as reply_rate,
+        {{ metric_ratio('reply_rate', stats) }} as reply_rate,
         coalesce({{ stats }}.assessment_round_count, 0) as assessment_round_count,
         coalesce({{ stats }}.assessment_rounds_within_deadline_count, 0) as assessment_rounds_within_deadline_count,
-        {{ safe_ratio(stats ~ '.assessment_rounds_within_deadline_count', stats ~ '.assessment_round_count') }}
+        {{ metric_ratio('three_minute_response_rate', stats) }}
             as three_minute_response_rate,
         coalesce({{ stats }}.first_response_seconds_sum, 0) as first_response_seconds_sum,
         coalesce({{ stats }}.first_response_count, 0) as first_response_count,
-        {{ safe_ratio(stats ~ '.first_response_seconds_sum', stats ~ '.first_response_count') }}
+        {{ metric_ratio('avg_first_response_seconds', stats) }}
             as avg_first_response_seconds,
         coalesce({{ stats }}.answered_round_count, 0) as answered_round_count,
         coalesce({{ stats }}.total_response_seconds, 0) as total_response_seconds,
-        {{ safe_ratio(stats ~ '.total_response_seconds', stats ~ '.answered_round_count') }} as avg_response_seconds,
+        {{ metric_ratio('avg_response_seconds', stats) }} as avg_response_seconds,
         coalesce({{ stats }}.rated_count, 0) as rated_count,
         coalesce({{ stats }}.satisfied_count, 0) as satisfied_count,
-        {{ safe_ratio(stats ~ '.satisfied_count', stats ~ '.rated_count') }} as satisfaction_rate,
+        {{ metric_ratio('satisfaction_rate', stats) }} as satisfaction_rate,
         coalesce({{ stats }}.feige_session_count, 0) as feige_session_count,
         coalesce({{ stats }}.feige_passed_session_count, 0) as feige_passed_session_count,
-        {{ safe_ratio(stats ~ '.feige_passed_session_count', stats ~ '.feige_session_count') }}
+        {{ metric_ratio('feige_session_reply_rate', stats) }}
             as feige_session_reply_rate,
         coalesce({{ stats }}.online_seconds, 0) as online_seconds
 {%- endmacro %}
@@ -128,7 +128,7 @@
         coalesce({{ stats }}.paid_orders, 0) as paid_orders,
         coalesce({{ stats }}.sales_buyers, 0) as sales_buyers,
         coalesce({{ stats }}.sales_buyer_days, 0) as sales_buyer_days,
-        {{ safe_ratio(stats ~ '.sales_amount', stats ~ '.sales_buyers') }} as avg_order_value_per_buyer
+        {{ metric_ratio('avg_order_value', stats) }} as avg_order_value_per_buyer
 {%- endmacro %}
 
 {% macro service_figure_sums(with_slow_rounds=false) -%}

@@ -110,13 +110,12 @@
         {{ round_stats }}.p90_response_seconds,
         coalesce({{ reception_stats }}.replyable_reception_count, 0) as replyable_reception_count,
         coalesce({{ reception_stats }}.replied_reception_count, 0) as replied_reception_count,
-        {{ safe_ratio(reception_stats ~ '.replied_reception_count', reception_stats ~ '.replyable_reception_count') }}
+        {{ metric_ratio('reply_rate', reception_stats) }}
             as reply_rate,
         coalesce({{ round_stats }}.assessment_round_count, 0) as assessment_round_count,
         coalesce({{ round_stats }}.assessment_rounds_within_deadline_count, 0)
             as assessment_rounds_within_deadline_count,
-        {{ safe_ratio(round_stats ~ '.assessment_rounds_within_deadline_count',
-                      round_stats ~ '.assessment_round_count') }} as three_minute_response_rate,
+        {{ metric_ratio('three_minute_response_rate', round_stats) }} as three_minute_response_rate,
         coalesce({{ round_stats }}.slow_round_count, 0) as slow_round_count
 {%- endmacro %}
 

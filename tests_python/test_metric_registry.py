@@ -68,3 +68,37 @@ def test_a_malformed_entry_is_named(tmp_path):
                             "a ratio needs a denominator")
     else:
         raise AssertionError("a malformed registry entry was accepted")
+
+
+def _ratio_calls(text: str) -> list[str]:
+    """The argument text of every safe_ratio(...) call in a SQL/Jinja file (nested parentheses included)."""
+    calls, start = [], 0
+    while (at := text.find("safe_ratio(", start)) >= 0:
+        depth, i = 0, at + len("safe_ratio")
+        while True:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+            if depth == 0:
+                break
+        calls.append(text[at:i])
+        start = i
+    return calls
+
+
+def test_a_registry_ratio_is_divided_only_by_metric_ratio():
+    """No model or macro divides a registry metric's numerator by its denominator itself: git grep of the pair finds
+    the registry (and the files written from it) only."""
+    pairs = {name: (spec["sql"]["numerator"][0], spec["sql"]["denominator"][0])
+             for name, spec in mr.registry().items() if spec.get("sql")}
+    assert len(pairs) >= 15
+    offenders = []
+    for path in [*ROOT.glob("models/**/*.sql"), *ROOT.glob("macros/*.sql")]:
+        if path.name == "metric_ratio.sql":
+            continue
+        for call in _ratio_calls(path.read_text(encoding="utf-8")):
+            numerator_text, _, denominator_text = call.partition(",")
+            for name, (numerator, denominator) in pairs.items():
+                if f".{numerator}'" in numerator_text or f"'{numerator}'" in numerator_text or f"({numerator})" in numerator_text:
+                    if denominator in denominator_text:
+                        offenders.append(f"{path.relative_to(ROOT)}: {name}: {' '.join(call.split())}")
+    assert offenders == []

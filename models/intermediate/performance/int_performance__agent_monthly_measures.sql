@@ -157,37 +157,33 @@ joined as (
             and agent_months.month_start = sales.month_start
 ),
 
-{%- set metric_sql = {
-    'inquiry_to_order_rate': ('ordered_buyers', 'inquiry_buyers', 'is_mature_ordered'),
-    'inquiry_to_paid_final_rate': ('paid_final_buyers', 'inquiry_buyers', 'is_mature_paid_final'),
-    'three_minute_response_rate': ('assessment_rounds_within_deadline_count', 'assessment_round_count',
-                                   'is_mature_ordered_same_day'),
-    'reply_rate': ('replied_reception_count', 'replyable_reception_count', 'is_mature_ordered_same_day'),
-    'avg_first_response_seconds': ('first_response_seconds_sum', 'first_response_count',
-                                   'is_mature_ordered_same_day'),
-    'satisfaction_rate': ('satisfied_count', 'rated_count', 'is_mature_ordered_same_day'),
-    'sales_amount': ('sales_amount', none, 'is_mature_ordered_same_day'),
-    'avg_order_value': ('sales_amount', 'sales_buyers', 'is_mature_ordered_same_day'),
+{#- the cohort a KPI's month must have finished to be final; its formula is the registry's (metric_registry.yml
+    `sql`, through metric_ratio), sales_amount is the month's credited sales itself -#}
+{%- set maturity = {
+    'inquiry_to_order_rate': 'is_mature_ordered',
+    'inquiry_to_paid_final_rate': 'is_mature_paid_final',
 } %}
+{%- set registry = metric_registry() %}
 
 final as (
     {%- for metric in kpi_metrics() %}
-    {%- set numerator, denominator, mature = metric_sql[metric] %}
+    {%- set sql = registry[metric].sql %}
     select
         platform,
         shop_id,
         agent_id,
         month_start,
         '{{ metric }}' as metric_name,
-        cast({{ numerator }} as double) as numerator,
-        {%- if denominator %}
-        cast({{ denominator }} as double) as denominator,
-        {{ safe_ratio(numerator, denominator) }} as metric_value,
+        {%- if sql %}
+        cast({{ sql.numerator | join(' + ') }} as double) as numerator,
+        cast({{ sql.denominator | join(' + ') }} as double) as denominator,
+        {{ metric_ratio(metric) }} as metric_value,
         {%- else %}
+        cast({{ metric }} as double) as numerator,
         cast(null as double) as denominator,
-        cast({{ numerator }} as double) as metric_value,
+        cast({{ metric }} as double) as metric_value,
         {%- endif %}
-        {{ mature }} as is_mature,
+        {{ maturity.get(metric, 'is_mature_ordered_same_day') }} as is_mature,
         as_of_date
     from joined
     {{ "union all" if not loop.last }}

@@ -36,10 +36,10 @@ chat_month as (
         platform,
         shop_id,
         {{ month_label('activity_date') }} as period,
-        {{ safe_ratio('sum(replied_chat_count)', 'sum(chat_buyer_count)') }} as reply_rate,
-        {{ safe_ratio('sum(chat_buyer_count)', 'sum(visitor_count)') }} as inquiry_rate,
+        {{ metric_ratio('chat_reply_rate', agg='sum') }} as reply_rate,
+        {{ metric_ratio('chat_inquiry_rate', agg='sum') }} as inquiry_rate,
         -- 转化率: replied chats whose buyer ordered ÷ replied chats (agg_shop_daily_chat_funnel.conversion_rate)
-        {{ safe_ratio('sum(ordering_buyer_count)', 'sum(replied_chat_count)') }} as chat_conversion_rate
+        {{ metric_ratio('chat_conversion_rate', agg='sum') }} as chat_conversion_rate
     from chat
     group by all
 ),
@@ -49,11 +49,11 @@ service_month as (
         platform,
         shop_id,
         {{ month_label('service_date') }} as period,
-        {{ safe_ratio('sum(assessment_rounds_within_deadline_count)', 'sum(assessment_round_count)') }}
+        {{ metric_ratio('three_minute_response_rate', agg='sum') }}
             as three_minute_response_rate,
         {{ safe_ratio('sum(avg_response_seconds * answered_round_count)', 'sum(answered_round_count)') }}
             as avg_response_seconds,
-        {{ safe_ratio('sum(satisfied_count)', 'sum(rated_count)') }} as satisfaction_rate
+        {{ metric_ratio('satisfaction_rate', agg='sum') }} as satisfaction_rate
     from service
     group by all
 ),
@@ -63,7 +63,7 @@ conversion_month as (
         platform,
         shop_id,
         {{ month_label('inquiry_date') }} as period,
-        {{ safe_ratio('sum(paid_final_buyers)', 'sum(inquiry_buyers)') }} as inquiry_paid_final_rate
+        {{ metric_ratio('inquiry_to_paid_final_rate', agg='sum') }} as inquiry_paid_final_rate
     from conversion
     where is_mature_paid_final
     group by all
@@ -75,8 +75,8 @@ faq_month as (
         shop_id,
         {{ month_label('event_date') }} as period,
         -- 点击率: triggers with a click ÷ triggers (agg_faq_daily.click_through_rate)
-        {{ safe_ratio('sum(clicked_trigger_count)', 'sum(trigger_count)') }} as faq_click_through_rate,
-        {{ safe_ratio('sum(resolved_count)', 'sum(resolved_count + transferred_count)') }} as faq_resolution_rate
+        {{ metric_ratio('faq_click_through_rate', agg='sum') }} as faq_click_through_rate,
+        {{ metric_ratio('faq_resolution_rate', agg='sum') }} as faq_resolution_rate
     from faq
     group by all
 ),

@@ -148,13 +148,13 @@ final as (
         is_shop_total,
         trigger_count,
         click_count,
-        {{ safe_ratio('clicked_trigger_count', 'trigger_count') }} as click_through_rate,
+        {{ metric_ratio('faq_click_through_rate') }} as click_through_rate,
         resolved_count,
         transferred_count,
-        {{ safe_ratio('resolved_count', 'resolved_count + transferred_count') }} as resolution_rate,
+        {{ metric_ratio('faq_resolution_rate') }} as resolution_rate,
         helpful_count,
         unhelpful_count,
-        {{ safe_ratio('helpful_count', 'helpful_count + unhelpful_count') }} as effectiveness_rate,
+        {{ metric_ratio('faq_effectiveness_rate') }} as effectiveness_rate,
         case
             when not is_shop_total and transferred_count > 0
                 then row_number() over (

@@ -153,10 +153,10 @@ final as (
         daily.activity_date,
         daily.visitor_count,
         daily.chat_buyer_count,
-        {{ safe_ratio('daily.chat_buyer_count', 'daily.visitor_count') }} as inquiry_rate,
+        {{ metric_ratio('chat_inquiry_rate', 'daily') }} as inquiry_rate,
         daily.replied_chat_count,
         daily.unreplied_chat_count,
-        {{ safe_ratio('daily.replied_chat_count', 'daily.chat_buyer_count') }} as reply_rate,
+        {{ metric_ratio('chat_reply_rate', 'daily') }} as reply_rate,
         daily.avg_response_seconds,
         daily.median_response_seconds,
         daily.response_seconds_sum,
@@ -166,13 +166,13 @@ final as (
         daily.paid_order_count,
         daily.sales_quantity,
         daily.sales_amount,
-        {{ safe_ratio('daily.ordering_buyer_count', 'daily.replied_chat_count') }} as conversion_rate,
+        {{ metric_ratio('chat_conversion_rate', 'daily') }} as conversion_rate,
         rolling.rolling_replied_chat_count,
         rolling.rolling_chat_buyer_count,
         {{ safe_ratio('rolling.rolling_replied_chat_count', 'rolling.rolling_chat_buyer_count') }}
             as rolling_reply_rate,
         rolling.rolling_reply_days_covered,
-        {{ safe_ratio('daily.paying_buyer_count', 'daily.chat_buyer_count') }} as chat_buyer_paid_rate
+        {{ metric_ratio('chat_buyer_paid_rate', 'daily') }} as chat_buyer_paid_rate
     from daily
     inner join rolling
         on

@@ -95,27 +95,26 @@ final as (
         coalesce(reception_stats.inquiry_count, 0) as inquiry_count,
         coalesce(service_stats.replyable_reception_count, 0) as replyable_reception_count,
         coalesce(service_stats.replied_reception_count, 0) as replied_reception_count,
-        {{ safe_ratio('service_stats.replied_reception_count', 'service_stats.replyable_reception_count') }}
+        {{ metric_ratio('reply_rate', 'service_stats') }}
             as reply_rate,
         coalesce(service_stats.assessment_round_count, 0) as assessment_round_count,
         coalesce(service_stats.assessment_rounds_within_deadline_count, 0) as assessment_rounds_within_deadline_count,
-        {{ safe_ratio('service_stats.assessment_rounds_within_deadline_count',
-                      'service_stats.assessment_round_count') }} as three_minute_response_rate,
+        {{ metric_ratio('three_minute_response_rate', 'service_stats') }} as three_minute_response_rate,
         coalesce(service_stats.first_response_seconds_sum, 0) as first_response_seconds_sum,
         coalesce(service_stats.first_response_count, 0) as first_response_count,
-        {{ safe_ratio('service_stats.first_response_seconds_sum', 'service_stats.first_response_count') }}
+        {{ metric_ratio('avg_first_response_seconds', 'service_stats') }}
             as avg_first_response_seconds,
         coalesce(service_stats.answered_round_count, 0) as answered_round_count,
         coalesce(service_stats.total_response_seconds, 0) as total_response_seconds,
-        {{ safe_ratio('service_stats.total_response_seconds', 'service_stats.answered_round_count') }}
+        {{ metric_ratio('avg_response_seconds', 'service_stats') }}
             as avg_response_seconds,
         coalesce(service_stats.slow_round_count, 0) as slow_round_count,
         coalesce(service_stats.rated_count, 0) as rated_count,
         coalesce(service_stats.satisfied_count, 0) as satisfied_count,
-        {{ safe_ratio('service_stats.satisfied_count', 'service_stats.rated_count') }} as satisfaction_rate,
+        {{ metric_ratio('satisfaction_rate', 'service_stats') }} as satisfaction_rate,
         coalesce(service_stats.feige_session_count, 0) as feige_session_count,
         coalesce(service_stats.feige_passed_session_count, 0) as feige_passed_session_count,
-        {{ safe_ratio('service_stats.feige_passed_session_count', 'service_stats.feige_session_count') }}
+        {{ metric_ratio('feige_session_reply_rate', 'service_stats') }}
             as feige_session_reply_rate,
         coalesce(service_stats.online_seconds, 0) as online_seconds
     from group_days

@@ -57,8 +57,8 @@ final as (
         coalesce(conversion.inquiry_buyers, 0) as inquiry_buyers,
         coalesce(conversion.ordered_buyers, 0) as ordered_buyers,
         coalesce(conversion.paid_final_buyers, 0) as paid_final_buyers,
-        {{ safe_ratio('conversion.ordered_buyers', 'conversion.inquiry_buyers') }} as ordered_rate,
-        {{ safe_ratio('conversion.paid_final_buyers', 'conversion.inquiry_buyers') }} as paid_final_rate
+        {{ metric_ratio('inquiry_to_order_rate', 'conversion') }} as ordered_rate,
+        {{ metric_ratio('inquiry_to_paid_final_rate', 'conversion') }} as paid_final_rate
     from sales
     full outer join conversion
         on

@@ -113,11 +113,11 @@ final as (
         coalesce(message_stats.manual_agent_message_count, 0) as manual_agent_message_count,
         coalesce(message_stats.auto_reply_message_count, 0) as auto_reply_message_count,
         coalesce(robot_messages.robot_message_count, 0) as robot_message_count,
-        {{ safe_ratio('message_stats.manual_agent_message_count', 'message_stats.buyer_message_count') }}
+        {{ metric_ratio('message_ratio', 'message_stats') }}
             as agent_to_buyer_message_ratio,
         coalesce(reception_stats.rated_count, 0) as rated_count,
         coalesce(reception_stats.satisfied_count, 0) as satisfied_count,
-        {{ safe_ratio('reception_stats.satisfied_count', 'reception_stats.rated_count') }} as satisfaction_rate,
+        {{ metric_ratio('satisfaction_rate', 'reception_stats') }} as satisfaction_rate,
         {{ safe_ratio('reception_stats.rated_count', 'reception_stats.reception_count', cap=1) }} as rating_rate,
         cast(coalesce(status.online_seconds, 0) as bigint) as online_seconds,
         cast(coalesce(status.busy_seconds, 0) as bigint) as busy_seconds,
@@ -132,7 +132,7 @@ final as (
         cast(status.online_seconds * agents.max_concurrent as bigint) as capacity_seconds,
         coalesce(feige_stats.feige_session_count, 0) as feige_session_count,
         coalesce(feige_stats.feige_passed_session_count, 0) as feige_passed_session_count,
-        {{ safe_ratio('feige_stats.feige_passed_session_count', 'feige_stats.feige_session_count') }}
+        {{ metric_ratio('feige_session_reply_rate', 'feige_stats') }}
             as feige_session_reply_rate,
         {{ roster_of_day('group_name') }} as group_name,
         {{ roster_of_day('agent_name') }} as agent_name

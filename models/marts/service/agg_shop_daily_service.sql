@@ -121,7 +121,7 @@ final as (
         {{ response_columns('round_stats', 'reception_stats') }},
         coalesce(feige_stats.feige_session_count, 0) as feige_session_count,
         coalesce(feige_stats.feige_passed_session_count, 0) as feige_passed_session_count,
-        {{ safe_ratio('feige_stats.feige_passed_session_count', 'feige_stats.feige_session_count') }}
+        {{ metric_ratio('feige_session_reply_rate', 'feige_stats') }}
             as feige_session_reply_rate,
         coalesce(feige_round_stats.feige_round_count, 0) as feige_round_count,
         coalesce(feige_round_stats.feige_rounds_within_deadline_count, 0) as feige_rounds_within_deadline_count,
@@ -131,11 +131,11 @@ final as (
         coalesce(agent_sums.manual_agent_message_count, 0) as manual_agent_message_count,
         coalesce(agent_sums.auto_reply_message_count, 0) as auto_reply_message_count,
         coalesce(agent_sums.robot_message_count, 0) as robot_message_count,
-        {{ safe_ratio('agent_sums.manual_agent_message_count', 'agent_sums.buyer_message_count') }}
+        {{ metric_ratio('message_ratio', 'agent_sums') }}
             as agent_to_buyer_message_ratio,
         coalesce(reception_stats.rated_count, 0) as rated_count,
         coalesce(reception_stats.satisfied_count, 0) as satisfied_count,
-        {{ safe_ratio('reception_stats.satisfied_count', 'reception_stats.rated_count') }} as satisfaction_rate,
+        {{ metric_ratio('satisfaction_rate', 'reception_stats') }} as satisfaction_rate,
         {{ safe_ratio('reception_stats.rated_count', 'reception_stats.reception_count', cap=1) }} as rating_rate,
         coalesce(agent_sums.online_seconds, 0) as online_seconds,
         coalesce(agent_sums.busy_seconds, 0) as busy_seconds,
