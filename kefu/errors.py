@@ -30,21 +30,21 @@ class PublishRefused(UserError):
 class DiskFull(UserError):
     """A write ran out of disk space or hit the file size limit; the run stopped, the published file is unchanged."""
 
-    def __init__(self, reason: str, path: str | Path | None = None):
-        where = f" writing {path}" if path else ""
+    def __init__(self, reason: str, path: str | Path | None = None, during: str | None = None):
+        where = f" writing {path}" if path else f" during {during}" if during else ""
         super().__init__(f"out of disk space{where} ({reason}): free space and run again; "
                          "the published file was not changed")
         self.reason = reason
         self.path = path
 
 
-def disk_full_in_text(text: str, path: str | Path | None = None) -> DiskFull | None:
-    """DiskFull when the text (an error message, a line of dbt's output) names a full disk, else None; the path is
-    the quoted file of the message when it has one, else `path`."""
+def disk_full_in_text(text: str, path: str | Path | None = None, during: str | None = None) -> DiskFull | None:
+    """DiskFull when the text (an error message, a line of dbt's output) names a full disk, else None; the file is
+    the one quoted in the text when it names one, else `path`; `during` says what ran when it names neither."""
     for reason in DISK_FULL_TEXTS:
         if reason in text:
             quoted = _QUOTED_PATH.search(text)
-            return DiskFull(reason, quoted.group(1) if quoted else path)
+            return DiskFull(reason, quoted.group(1) if quoted else path, during)
     return None
 
 

@@ -73,7 +73,7 @@ def dbt_run_env(kind: str, **extra: str) -> dict[str, str]:
 def run_dbt(args: list[str], kind: str = "daily", target_path: Path | None = None,
             disk_full: list[DiskFull] | None = None) -> int:
     """Run dbt inside the project, its output passed through; returns dbt's exit code. Lines of the output that name
-    a full disk are appended to `disk_full` (as DiskFull, the build database when the line names no file)."""
+    a full disk are appended to `disk_full` (as DiskFull: the file the line names, else "during `dbt build`")."""
     proc = subprocess.Popen(dbt_command(args, target_path), cwd=settings.ROOT, env=dbt_run_env(kind),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1)
     assert proc.stdout is not None
@@ -81,7 +81,7 @@ def run_dbt(args: list[str], kind: str = "daily", target_path: Path | None = Non
         for line in proc.stdout:
             sys.stdout.write(line)
             sys.stdout.flush()
-            found = disk_full_in_text(line, settings.build_db_path()) if disk_full is not None else None
+            found = disk_full_in_text(line, during=f"`dbt {' '.join(args)}`") if disk_full is not None else None
             if found is not None:
                 disk_full.append(found)
     return proc.wait()
