@@ -124,7 +124,8 @@ def publish_step(kind: str, run_results: Path | None = None) -> Path:
 def run(kind: str, extra_dbt_args: list[str] | tuple[str, ...] = (), publish: bool = True,
         what: str | None = None) -> int:
     """The whole sequence for one run; returns the process exit code (0 published or --no-publish, 1 build or gate
-    failed, dbt's code when dbt failed to start). UserErrors (landing, lock, refused publish, out of disk space) propagate."""
+    failed, dbt's code when dbt failed to start). UserErrors (landing, lock, refused publish, out of disk space)
+    propagate."""
     _kind(kind)
     label = what or ("build" if kind == "daily" else "refresh")
     with run_lock(settings.build_db_path(), label):
