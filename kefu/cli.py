@@ -1,7 +1,7 @@
 """kefu command line: sample data, landing checks, CSV ingestion, dbt, publishing, benchmarks.
 
 Every user mistake (missing folder, bad argument) ends in one line on stderr and exit code 2,
-never in a stack trace.
+never in a stack trace; so does a command that runs out of disk space (kefu.errors.disk_full).
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from kefu.errors import UserError
+from kefu.errors import UserError, disk_full
 from kefu.landing import landing_table_names
 from kefu.settings import landing_path as default_landing
 
@@ -59,9 +59,13 @@ def _cmd_check(ns: argparse.Namespace) -> int:
 
 
 def _cmd_publish(ns: argparse.Namespace) -> int:
+    """The gated publish, under the build database's run lock (a build or refresh running on it goes first)."""
     from kefu.publish import publish
+    from kefu.runlock import run_lock
+    from kefu.settings import build_db_path
 
-    print(f"published: {publish(ns.source, ns.target, ns.run_results, kind=ns.kind)}")
+    with run_lock(Path(ns.source) if ns.source else build_db_path(), "publish"):
+        print(f"published: {publish(ns.source, ns.target, ns.run_results, kind=ns.kind)}")
     return 0
 
 
@@ -285,6 +289,12 @@ def main(argv: list[str] | None = None) -> int:
         return ns.func(ns)
     except UserError as exc:
         print(f"kefu: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        full = disk_full(exc)
+        if full is None:
+            raise
+        print(f"kefu: {full}", file=sys.stderr)
         return 2
 
 

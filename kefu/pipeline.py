@@ -11,6 +11,11 @@ Two kinds of run share it (`kefu build`, `kefu refresh`, the Dagster jobs and th
   (kefu.publish).
 
 Each step is a function of its own, so Dagster can run them as separate assets (kefu.definitions).
+
+Out of disk space: dbt reports a write that failed for lack of space as an error of the model that made it, and
+carries on with the rest. `run_dbt` passes dbt's output through and watches it for the words of a full disk
+(kefu.errors.disk_full_in_text); when dbt fails and its output said so, the run stops with that one line (the build
+database keeps its last committed state, and the next run picks up from there without --full-refresh).
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ import sys
 from pathlib import Path
 
 from kefu import settings
-from kefu.errors import UserError
+from kefu.errors import DiskFull, UserError, disk_full_in_text
 from kefu.runlock import run_lock
 
 RUN_KINDS = ("daily", "live")
@@ -65,9 +70,21 @@ def dbt_run_env(kind: str, **extra: str) -> dict[str, str]:
     return settings.dbt_env(**{RUN_KIND_ENV: _kind(kind)}, **settings.config_env(), **extra)
 
 
-def run_dbt(args: list[str], kind: str = "daily", target_path: Path | None = None) -> int:
-    """Run dbt inside the project; returns dbt's exit code."""
-    return subprocess.call(dbt_command(args, target_path), cwd=settings.ROOT, env=dbt_run_env(kind))
+def run_dbt(args: list[str], kind: str = "daily", target_path: Path | None = None,
+            disk_full: list[DiskFull] | None = None) -> int:
+    """Run dbt inside the project, its output passed through; returns dbt's exit code. Lines of the output that name
+    a full disk are appended to `disk_full` (as DiskFull: the file the line names, else "during `dbt build`")."""
+    proc = subprocess.Popen(dbt_command(args, target_path), cwd=settings.ROOT, env=dbt_run_env(kind),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1)
+    assert proc.stdout is not None
+    with proc.stdout:
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            found = disk_full_in_text(line, during=f"`dbt {' '.join(args)}`") if disk_full is not None else None
+            if found is not None:
+                disk_full.append(found)
+    return proc.wait()
 
 
 DEV_SALT_WARNING = (
@@ -138,15 +155,23 @@ def publish_step(kind: str, run_results: Path | None = None) -> Path:
 def run(kind: str, extra_dbt_args: list[str] | tuple[str, ...] = (), publish: bool = True,
         what: str | None = None) -> int:
     """The whole sequence for one run; returns the process exit code (0 published or --no-publish, 1 build or gate
-    failed, dbt's code when dbt failed to start). UserErrors (landing, lock, refused publish) propagate."""
+    failed, dbt's code when dbt failed to start). UserErrors (landing, lock, refused publish, out of disk space)
+    propagate."""
     _kind(kind)
     label = what or ("build" if kind == "daily" else "refresh")
     with run_lock(settings.build_db_path(), label):
         check_landing_step()
         target = settings.dbt_target_path()
         args = dbt_args(kind, extra_dbt_args)
-        rc = run_dbt(args, kind, target)
-        keep_run_results(kind, target)
+        out_of_space: list[DiskFull] = []
+        rc = run_dbt(args, kind, target, out_of_space)
+        try:
+            keep_run_results(kind, target)
+        except OSError:
+            if not out_of_space:
+                raise
+        if rc != 0 and out_of_space:
+            raise out_of_space[0]
         if rc != 0:
             print(f"dbt {' '.join(args)} failed (exit {rc}); nothing published", file=sys.stderr)
             return rc

@@ -16,7 +16,15 @@ stderr, exit 2, and the published file stays byte-identical.
 Run log: every attempt, published or refused, appends one row to ``main.kefu_runs`` of the run-log file
 ``kefu_runs.duckdb`` beside the published database. A published file carries a copy of that table as of its own
 publish (its own row included); refused attempts are in the run-log file only, since writing them into the published
-file would change it.
+file would change it. A publish that stops half-way (out of disk space, a file another process holds open) removes its
+half-written copy, leaves the published file as it was, and logs its attempt as not published when the run log can
+still be written.
+
+Readers: a process that has the published file open (read-only, as BI tools and the dashboard do) keeps reading the
+file it opened — on Linux the swapped-out file lives on until its last reader closes it — and a connection opened after
+the swap reads the new one. Publish never opens the published file, so its readers cannot block it. Writing the run
+log and reading the build database need DuckDB's lock on those files; publish waits for a process holding them open
+up to KEFU_PUBLISH_WAIT_SECONDS (kefu.runlock.wait_for_file).
 """
 from __future__ import annotations
 
@@ -29,7 +37,8 @@ from typing import Any
 
 import duckdb
 
-from kefu.errors import PublishRefused, UserError
+from kefu.errors import DiskFull, PublishRefused, UserError, disk_full
+from kefu.runlock import FileBusy, wait_for_file
 from kefu.settings import build_db_path, published_path, run_results_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,15 +109,20 @@ def _copy_comments(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f'comment on column {PUBLISHED_SCHEMA}.{table}."{column}" is {_sql_text(text)}')
 
 
-def write_published(source: Path, target: Path, run_log: Path | None = None, run_row: dict | None = None) -> Path:
-    """Copy the marts into a new file beside the target and swap it in; with a run log, first append run_row to it
-    (finished_at = now) and carry a copy of the log into the new file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging_file = target.with_name(f".{target.name}.tmp")
-    staging_file.unlink(missing_ok=True)
+def staging_path(target: Path) -> Path:
+    """The new file publish writes beside the target before swapping it in."""
+    return target.with_name(f".{target.name}.tmp")
+
+
+def _remove_staging(staging_file: Path) -> None:
+    for path in (staging_file, staging_file.with_name(staging_file.name + ".wal")):
+        path.unlink(missing_ok=True)
+
+
+def _write_staging(source: Path, staging_file: Path, run_log: Path | None, run_row: dict | None) -> None:
     con = duckdb.connect(str(staging_file))
     try:
-        con.execute(f"attach '{source}' as build (read_only)")
+        wait_for_file(lambda: con.execute(f"attach '{source}' as build (read_only)"), source)
         tables = [
             row[0]
             for row in con.execute(
@@ -125,12 +139,29 @@ def write_published(source: Path, target: Path, run_log: Path | None = None, run
         if run_log is not None and run_row is not None:
             _log_run(run_log, {**run_row, "finished_at": dt.datetime.now(dt.timezone.utc)})
         if run_log is not None and run_log.exists():
-            con.execute(f"attach '{run_log}' as runlog (read_only)")
+            wait_for_file(lambda: con.execute(f"attach '{run_log}' as runlog (read_only)"), run_log)
             con.execute(f"create table main.{RUNS_TABLE} as select * from runlog.main.{RUNS_TABLE} order by started_at")
             con.execute("detach runlog")
         con.execute("checkpoint")
     finally:
         con.close()
+
+
+def write_published(source: Path, target: Path, run_log: Path | None = None, run_row: dict | None = None) -> Path:
+    """Copy the marts into a new file beside the target and swap it in; with a run log, first append run_row to it
+    (finished_at = now) and carry a copy of the log into the new file. On any failure the new file is removed and the
+    target is untouched; a full disk raises DiskFull."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging_file = staging_path(target)
+    _remove_staging(staging_file)
+    try:
+        _write_staging(source, staging_file, run_log, run_row)
+    except BaseException as exc:
+        _remove_staging(staging_file)
+        full = disk_full(exc, staging_file)
+        if full is not None:
+            raise full from None
+        raise
     os.replace(staging_file, target)
     return target
 
@@ -216,7 +247,7 @@ def _daily_published_before(run_log: Path, source: Path) -> str | None:
               "database that a full `kefu build` published before (run `kefu build` first)")
     if not run_log.exists():
         return reason
-    con = duckdb.connect(str(run_log), read_only=True)
+    con = wait_for_file(lambda: duckdb.connect(str(run_log), read_only=True), run_log)
     try:
         found = con.execute(
             f"select count(*) from main.{RUNS_TABLE} where published and coalesce(kind, 'daily') = 'daily' "
@@ -235,19 +266,29 @@ def _landing_files() -> int:
     return len(landing_files(landing_path()))
 
 
-def _log_run(run_log: Path, row: dict[str, Any]) -> None:
+def _log_run(run_log: Path, row: dict[str, Any], wait_seconds: float | None = None) -> None:
+    """Append the row to the run log (or replace the row of the same run_id)."""
     run_log.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(run_log))
+    con = wait_for_file(lambda: duckdb.connect(str(run_log)), run_log, wait_seconds)
     try:
         con.execute(RUNS_DDL)
         con.execute(f"alter table main.{RUNS_TABLE} add column if not exists kind varchar")
         cols = list(row)
         con.execute(
-            f"insert into main.{RUNS_TABLE} ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
+            f"insert or replace into main.{RUNS_TABLE} ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
             [row[c] for c in cols],
         )
     finally:
         con.close()
+
+
+def _log_failed_attempt(run_log: Path, row: dict[str, Any], reason: str) -> None:
+    """Best effort: the attempt as not published (the disk may still be full, the run log still held open)."""
+    try:
+        _log_run(run_log, {**row, "published": False, "refused_reason": reason,
+                           "finished_at": dt.datetime.now(dt.timezone.utc)}, wait_seconds=0)
+    except Exception:  # noqa: BLE001 - the one-line error the caller raises says what happened
+        pass
 
 
 def publish(
@@ -290,4 +331,8 @@ def publish(
         _log_run(run_log, row)
 
         raise PublishRefused(f"publish refused: {reason}; {target} left unchanged")
-    return write_published(source, target, run_log, row)
+    try:
+        return write_published(source, target, run_log, row)
+    except (DiskFull, FileBusy) as exc:
+        _log_failed_attempt(run_log, row, str(exc))
+        raise

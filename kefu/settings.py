@@ -3,15 +3,16 @@
 Every kefu module (CLI, pipeline, gate, publish, Dagster, dashboard, tests) reads its paths here; the Makefile exports
 the same variables with the same defaults, and profiles/profiles.yml reads KEFU_DB_PATH.
 
-| variable                | default                               | what                                             |
-|-------------------------|---------------------------------------|--------------------------------------------------|
-| KEFU_LANDING_PATH       | data/landing                          | the landing folder (one folder per raw table)    |
-| KEFU_CONFIG_PATH        | config/ inside the landing folder     | the shops' configuration files (kefu.config)     |
-| KEFU_DB_PATH            | data/build/kefu.duckdb                | the build database dbt writes                    |
-| KEFU_PUBLISHED_PATH     | data/published/kefu.duckdb            | the published file BI tools and the screen read  |
-| KEFU_RUN_RESULTS        | run_results.json beside the build db  | the last daily `dbt build`'s results             |
-| KEFU_DBT_TARGET_PATH    | target                                | dbt's target folder for kefu's own dbt runs      |
-| KEFU_LOCK_WAIT_SECONDS  | 300                                   | how long a run waits for another run's lock      |
+| variable                  | default                              | what                                            |
+|---------------------------|--------------------------------------|-------------------------------------------------|
+| KEFU_LANDING_PATH         | data/landing                         | the landing folder (one folder per raw table)   |
+| KEFU_CONFIG_PATH          | config/ inside the landing folder    | the shops' configuration files (kefu.config)    |
+| KEFU_DB_PATH              | data/build/kefu.duckdb               | the build database dbt writes                   |
+| KEFU_PUBLISHED_PATH       | data/published/kefu.duckdb           | the published file BI tools and the screen read |
+| KEFU_RUN_RESULTS          | run_results.json beside the build db | the last daily `dbt build`'s results            |
+| KEFU_DBT_TARGET_PATH      | target                               | dbt's target folder for kefu's own dbt runs     |
+| KEFU_LOCK_WAIT_SECONDS    | 300                                  | how long a run waits for another run's lock     |
+| KEFU_PUBLISH_WAIT_SECONDS | 60                                   | how long publish waits for a DuckDB file lock   |
 
 Relative paths are taken from the project folder, not from the working directory.
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES_DIR = ROOT / "profiles"
 DEFAULT_LOCK_WAIT_SECONDS = 300.0
+DEFAULT_PUBLISH_WAIT_SECONDS = 60.0
 
 
 def _path(variable: str, default: str) -> Path:
@@ -70,19 +72,29 @@ def dbt_target_path() -> Path:
     return _path("KEFU_DBT_TARGET_PATH", "target")
 
 
-def lock_wait_seconds() -> float:
+def _seconds(variable: str, default: float) -> float:
     from kefu.errors import UserError
 
-    text = os.environ.get("KEFU_LOCK_WAIT_SECONDS", "").strip()
+    text = os.environ.get(variable, "").strip()
     if not text:
-        return DEFAULT_LOCK_WAIT_SECONDS
+        return default
     try:
         value = float(text)
     except ValueError:
-        raise UserError(f"KEFU_LOCK_WAIT_SECONDS must be a number of seconds, not {text!r}") from None
+        raise UserError(f"{variable} must be a number of seconds, not {text!r}") from None
     if value < 0:
-        raise UserError(f"KEFU_LOCK_WAIT_SECONDS must be 0 or more, not {text!r}")
+        raise UserError(f"{variable} must be 0 or more, not {text!r}")
     return value
+
+
+def lock_wait_seconds() -> float:
+    return _seconds("KEFU_LOCK_WAIT_SECONDS", DEFAULT_LOCK_WAIT_SECONDS)
+
+
+def publish_wait_seconds() -> float:
+    """How long publish waits for DuckDB's lock on a file another process holds open (a reader of the run log, a
+    run still writing the build database)."""
+    return _seconds("KEFU_PUBLISH_WAIT_SECONDS", DEFAULT_PUBLISH_WAIT_SECONDS)
 
 
 def dbt_env(**extra: str) -> dict[str, str]:
