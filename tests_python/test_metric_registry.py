@@ -102,3 +102,18 @@ def test_a_registry_ratio_is_divided_only_by_metric_ratio():
                     if denominator in denominator_text:
                         offenders.append(f"{path.relative_to(ROOT)}: {name}: {' '.join(call.split())}")
     assert offenders == []
+
+
+def test_the_dashboards_metric_labels_are_the_registrys():
+    """Every column the dashboard labels that is a registry metric, every KPI metric and every benchmark metric is shown
+    under the registry's label (the unit added where the number needs one)."""
+    from kefu.dashboard import queries as q
+
+    registry = mr.registry()
+    shown = {name: label for name, label in q.COLUMN_LABELS.items() if name in registry}
+    assert {"reply_rate", "three_minute_response_rate", "avg_response_seconds", "feige_session_reply_rate"} <= set(shown)
+    for name, label in {**shown, **q.KPI_METRIC_LABELS}.items():
+        assert label == registry[name]["label"] + ("(秒)" if registry[name]["unit"] == "seconds" else ""), name
+    assert set(q.KPI_METRIC_LABELS) == {name for name, spec in registry.items() if spec.get("kpi")}
+    assert q.BENCHMARK_METRIC_LABELS["reply_rate"] == "聊聊回复率"
+    assert q.BENCHMARK_METRIC_LABELS["inquiry_paid_final_rate"] == registry["inquiry_to_paid_final_rate"]["label"]

@@ -19,34 +19,7 @@ st.set_page_config(page_title="kefu 客服看板", page_icon="📊", layout="wid
 ALL_LABEL = "全部店铺 / all shops"
 LATEST_LABEL = "最新 / latest"
 
-LABELS = {
-    "platform": "平台", "shop_id": "店铺", "agent_id": "客服ID", "agent_name": "客服", "group_name": "分组",
-    "rank": "排名", "consult_count": "咨询人数",
-    "reception_count": "接待人数", "filtered_count": "过滤人数", "inquiry_count": "询单人数",
-    "sales_amount": "销售额", "sales_buyers": "销售人数", "paid_orders": "付款订单数", "sales_quantity": "销售量",
-    "sales_buyer_days": "销售人数(按日累加)", "ordered_amount": "下单金额", "unpaid_amount": "付款流失金额(含付款期未满)",
-    "sales_order": "下单判定 销售额", "sales_payment": "付款判定 销售额", "sales_order_first": "下单优先判定 销售额",
-    "reply_rate": "回复率", "replied_reception_count": "已回复接待", "replyable_reception_count": "应回复接待",
-    "three_minute_response_rate": "三分钟响应率", "assessment_rounds_within_deadline_count": "3分钟内回复轮次",
-    "assessment_round_count": "考核轮次", "avg_first_response_seconds": "平均首响(秒)",
-    "avg_response_seconds": "平均响应(秒)", "inquiry_date": "询单日期", "inquiry_buyers": "询单人数",
-    "ordered_same_day_buyers": "当日下单人数", "ordered_buyers": "下单人数", "paid_next_day_buyers": "次日付款人数",
-    "paid_final_buyers": "最终付款人数", "lost_buyers": "询单流失人数", "ordered_same_day_rate": "当日下单率",
-    "ordered_rate": "询单→下单", "paid_next_day_rate": "询单→次日付款", "paid_final_rate": "询单→最终付款",
-    "as_of_date": "as_of", "service_date": "日期", "feige_session_count": "飞鸽考核会话",
-    "feige_passed_session_count": "达标会话", "feige_session_reply_rate": "飞鸽3分钟人工回复率(会话)",
-    "feige_round_count": "考核轮次", "feige_rounds_within_deadline_count": "达标轮次",
-    "feige_round_reply_rate": "飞鸽3分钟人工回复率(轮次)", "event_date": "日期", "trigger_count": "触发次数",
-    "click_count": "点击次数", "click_through_rate": "点击率 CTR", "resolved_count": "解决次数",
-    "transferred_count": "转人工次数", "resolution_rate": "解决率", "effectiveness_rate": "有效率",
-    "faq_id": "问题", "topic": "主题", "transfer_rank": "转人工排名", "category": "类目", "tier": "层级",
-    "period": "月份", "metric_name": "指标", "is_higher_better": "越高越好", "shop_value": "本店",
-    "excellent_value": "优秀", "median_value": "同行中位", "gap_to_excellent": "距优秀",
-    "gap_to_median": "距中位", "is_at_excellent": "达到优秀", "is_at_or_above_median": "不低于中位",
-    "latest_message_at": "数据时钟(最新消息)", "online_agents": "在线客服数", "open_sessions": "接待中会话",
-    "waiting_buyers": "待回复买家", "longest_wait_seconds": "最长等待(秒)", "agent_name": "客服昵称",
-    "current_status": "当前状态", "open_session_count": "接待中会话", "waiting_buyer_count": "待回复买家",
-}
+LABELS = q.COLUMN_LABELS
 RATE_COLUMNS = {
     "reply_rate", "three_minute_response_rate", "ordered_same_day_rate", "ordered_rate", "paid_next_day_rate",
     "paid_final_rate", "feige_session_reply_rate", "feige_round_reply_rate", "click_through_rate",
@@ -400,8 +373,8 @@ def page_faq() -> None:
             x=alt.X("gap_to_median:Q", title="距中位 gap to median"), y=alt.Y("shop_id:N", title=""),
             color=alt.Color("is_at_or_above_median:N", title="不低于中位",
                             scale=alt.Scale(domain=[True, False], range=["#2e7d32", "#e4572e"])),
-            tooltip=["shop_id", "metric_name", "shop_value", "median_value", "excellent_value", "gap_to_median"],
-        ).properties(width=260, height=110).facet(facet=alt.Facet("metric_name:N", title=""), columns=3
+            tooltip=["shop_id", "metric_label", "shop_value", "median_value", "excellent_value", "gap_to_median"],
+        ).properties(width=260, height=110).facet(facet=alt.Facet("metric_label:N", title=""), columns=3
                                                  ).resolve_scale(x="independent")
         st.altair_chart(chart)
     show_table(gaps)

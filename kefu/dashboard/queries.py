@@ -16,6 +16,8 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
+from kefu.metric_registry import registry as metric_registry
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 # rule None = each shop's own attribution rule in force on the row's date (the marts' is_shop_rule rows), the default
 # of every page; a named rule shows every shop under that rule
@@ -26,6 +28,50 @@ RULE_LABELS = {SHOP_RULE: "店铺规则", "order": "下单判定", "payment": "�
 RULE_CODES = {SHOP_RULE: "shop rule", "order": "order", "payment": "payment", "order_first": "order_first"}
 DEFAULT_DEADLINE_SECONDS = 180  # var response_deadline_seconds: the 3 of 三分钟响应率
 ALL_SHOPS = None  # shop argument meaning "every shop"
+
+# Labels. A figure of the metric registry (metric_registry.yml) is shown under the registry's label (with its unit);
+# the other columns under the dashboard's own names below.
+_REGISTRY = metric_registry()
+UNIT_SUFFIXES = {"seconds": "(秒)"}
+
+
+def metric_label(name: str) -> str:
+    """The registry's label of a metric, with its unit where the number needs one (seconds)."""
+    spec = _REGISTRY[name]
+    return spec["label"] + UNIT_SUFFIXES.get(spec["unit"], "")
+
+
+METRIC_LABELS = {name: metric_label(name) for name in _REGISTRY}
+_OWN_COLUMN_LABELS = {
+    "platform": "平台", "shop_id": "店铺", "agent_id": "客服ID", "agent_name": "客服", "group_name": "分组",
+    "rank": "排名", "consult_count": "咨询人数",
+    "reception_count": "接待人数", "filtered_count": "过滤人数", "inquiry_count": "询单人数",
+    "sales_amount": "销售额", "sales_buyers": "销售人数", "paid_orders": "付款订单数", "sales_quantity": "销售量",
+    "sales_buyer_days": "销售人数(按日累加)", "ordered_amount": "下单金额", "unpaid_amount": "付款流失金额(含付款期未满)",
+    "sales_order": "下单判定 销售额", "sales_payment": "付款判定 销售额", "sales_order_first": "下单优先判定 销售额",
+    "reply_rate": "回复率", "replied_reception_count": "已回复接待", "replyable_reception_count": "应回复接待",
+    "three_minute_response_rate": "三分钟响应率", "assessment_rounds_within_deadline_count": "3分钟内回复轮次",
+    "assessment_round_count": "考核轮次", "avg_first_response_seconds": "平均首响(秒)",
+    "avg_response_seconds": "平均响应(秒)", "inquiry_date": "询单日期", "inquiry_buyers": "询单人数",
+    "ordered_same_day_buyers": "当日下单人数", "ordered_buyers": "下单人数", "paid_next_day_buyers": "次日付款人数",
+    "paid_final_buyers": "最终付款人数", "lost_buyers": "询单流失人数", "ordered_same_day_rate": "当日下单率",
+    "ordered_rate": "询单→下单", "paid_next_day_rate": "询单→次日付款", "paid_final_rate": "询单→最终付款",
+    "as_of_date": "as_of", "service_date": "日期", "feige_session_count": "飞鸽考核会话",
+    "feige_passed_session_count": "达标会话", "feige_session_reply_rate": "飞鸽3分钟人工回复率(会话)",
+    "feige_round_count": "考核轮次", "feige_rounds_within_deadline_count": "达标轮次",
+    "feige_round_reply_rate": "飞鸽3分钟人工回复率(轮次)", "event_date": "日期", "trigger_count": "触发次数",
+    "click_count": "点击次数", "click_through_rate": "点击率 CTR", "resolved_count": "解决次数",
+    "transferred_count": "转人工次数", "resolution_rate": "解决率", "effectiveness_rate": "有效率",
+    "faq_id": "问题", "topic": "主题", "transfer_rank": "转人工排名", "category": "类目", "tier": "层级",
+    "period": "月份", "metric_name": "指标代码", "metric_label": "指标", "is_higher_better": "越高越好", "shop_value": "本店",
+    "excellent_value": "优秀", "median_value": "同行中位", "gap_to_excellent": "距优秀",
+    "gap_to_median": "距中位", "is_at_excellent": "达到优秀", "is_at_or_above_median": "不低于中位",
+    "latest_message_at": "数据时钟(最新消息)", "online_agents": "在线客服数", "open_sessions": "接待中会话",
+    "waiting_buyers": "待回复买家", "longest_wait_seconds": "最长等待(秒)", "agent_name": "客服昵称",
+    "current_status": "当前状态", "open_session_count": "接待中会话", "waiting_buyer_count": "待回复买家",
+}
+COLUMN_LABELS = {**_OWN_COLUMN_LABELS, **{name: label for name, label in METRIC_LABELS.items()
+                                          if name in _OWN_COLUMN_LABELS}}
 
 
 def published_path() -> Path:
@@ -512,23 +558,26 @@ def faq_transferred_questions(day: dt.date | None = None, shop: str | None = Non
         [day, *params], path)
 
 
+# the name a peer_benchmarks row uses -> the registry's label of that figure (e.g. reply_rate = 聊聊回复率)
+BENCHMARK_METRIC_LABELS = {(name if spec["benchmark"] is True else spec["benchmark"]): metric_label(name)
+                           for name, spec in _REGISTRY.items() if spec.get("benchmark")}
+
+
 def benchmark_gaps(shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """agg_shop_benchmark_gap rows with each metric's registry label (metric_label)."""
     cond, params = _shop_filter(shop)
-    return _df(
+    gaps = _df(
         "select platform, shop_id, category, tier, period, metric_name, is_higher_better, shop_value, "
         "excellent_value, median_value, gap_to_excellent, gap_to_median, is_at_excellent, is_at_or_above_median "
         f"from marts.agg_shop_benchmark_gap where {cond} order by period desc, platform, shop_id, metric_name",
         params, path)
+    gaps.insert(gaps.columns.get_loc("metric_name") + 1, "metric_label", gaps["metric_name"].map(BENCHMARK_METRIC_LABELS))
+    return gaps
 
 
 # ---------------------------------------------------------------- 绩效 / 提成 (KPI scorecard and commission)
 
-KPI_METRIC_LABELS = {
-    "inquiry_to_order_rate": "询单→下单", "inquiry_to_paid_final_rate": "询单→最终付款",
-    "three_minute_response_rate": "三分钟响应率", "reply_rate": "回复率",
-    "avg_first_response_seconds": "平均首响(秒)", "satisfaction_rate": "满意率", "sales_amount": "销售额",
-    "avg_order_value": "客单价",
-}
+KPI_METRIC_LABELS = {name: METRIC_LABELS[name] for name, spec in _REGISTRY.items() if spec.get("kpi")}
 
 
 def performance_periods(shop: str | None = None, path: str | Path | None = None) -> list[str]:
