@@ -43,10 +43,13 @@ def registry(path: Path = REGISTRY) -> dict[str, dict]:
             problems.append("needs exactly one of measure, numerator + denominator, expr + metrics")
         if "numerator" in spec and "denominator" not in spec:
             problems.append("a ratio needs a denominator")
-        sql = spec.get("sql")
-        if sql is not None and (not isinstance(sql, dict) or set(sql) != {"numerator", "denominator"}
-                                or not all(isinstance(sql[k], list) and sql[k] for k in sql)):
-            problems.append("sql must be {numerator: [columns], denominator: [columns]}")
+        for key in ("sql", "sql_period"):
+            sql = spec.get(key)
+            if sql is not None and (not isinstance(sql, dict) or set(sql) != {"numerator", "denominator"}
+                                    or not all(isinstance(sql[k], list) and sql[k] for k in sql)):
+                problems.append(f"{key} must be {{numerator: [columns], denominator: [columns]}}")
+        if spec.get("cap") is not None and not isinstance(spec["cap"], (int, float)):
+            problems.append("cap must be a number")
         if problems:
             raise ValueError(f"metric_registry.yml: {name}: {'; '.join(problems)}")
     return metrics
@@ -102,22 +105,26 @@ def _jinja(value) -> str:
     return "'" + str(value).replace("'", "\\'") + "'"
 
 
+def _sql_jinja(sql: dict | None) -> str:
+    if not sql:
+        return "none"
+    return ("{'numerator': [" + ", ".join(_jinja(c) for c in sql["numerator"]) + "], 'denominator': ["
+            + ", ".join(_jinja(c) for c in sql["denominator"]) + "]}")
+
+
 def macro_sql(path: Path = REGISTRY) -> str:
     """macros/metric_registry.sql: the registry's KPI and benchmark metrics for dbt."""
     metrics = registry(path)
     entries = []
     for name, spec in metrics.items():
-        if not (spec.get("kpi") or spec.get("benchmark") or spec.get("sql")):
+        if not (spec.get("kpi") or spec.get("benchmark") or spec.get("sql") or spec.get("sql_period")):
             continue
         benchmark = spec.get("benchmark")
         benchmark_name = name if benchmark is True else benchmark
-        sql = spec.get("sql")
-        sql_text = "none" if not sql else (
-            "{'numerator': [" + ", ".join(_jinja(c) for c in sql["numerator"]) + "], 'denominator': ["
-            + ", ".join(_jinja(c) for c in sql["denominator"]) + "]}")
         entries.append(f"        '{name}': {{'label': {_jinja(spec['label'])}, 'unit': {_jinja(spec['unit'])}, "
                        f"'higher_is_better': {_jinja(spec['higher_is_better'])}, 'kpi': {_jinja(bool(spec.get('kpi')))}, "
-                       f"'benchmark_name': {_jinja(benchmark_name)}, 'sql': {sql_text}}},")
+                       f"'benchmark_name': {_jinja(benchmark_name)}, 'sql': {_sql_jinja(spec.get('sql'))}, "
+                       f"'sql_period': {_sql_jinja(spec.get('sql_period'))}, 'cap': {_jinja(spec.get('cap'))}}},")
     return ("{#- " + GENERATED.lstrip("# ").rstrip() + " -#}\n\n"
             "{% macro metric_registry() -%}\n"
             "    {#- The registry's metrics that KPI plans or peer benchmarks may name or marts compute with\n"

@@ -13,10 +13,10 @@
         cohorts.paid_next_day_buyers,
         cohorts.paid_final_buyers,
         cohorts.lost_buyers,
-        cohorts.ordered_same_day_rate,
-        cohorts.ordered_rate,
-        cohorts.paid_next_day_rate,
-        cohorts.paid_final_rate,
+        {{ metric_ratio('ordered_same_day_rate', 'cohorts') }} as ordered_same_day_rate,
+        {{ metric_ratio('inquiry_to_order_rate', 'cohorts') }} as ordered_rate,
+        {{ metric_ratio('inquiry_to_paid_next_day_rate', 'cohorts') }} as paid_next_day_rate,
+        {{ metric_ratio('inquiry_to_paid_final_rate', 'cohorts') }} as paid_final_rate,
         {{ maturity_flags('cohorts.' ~ cohort_date, shop_rule('inquiry_valid_days'), shop_rule('final_pay_days')) }},
         as_of.as_of_date,
         {{ rule_version() }} as rule_version
@@ -30,11 +30,7 @@
             count(*) filter (where flags.ordered) as ordered_buyers,
             count(*) filter (where flags.paid_next_day) as paid_next_day_buyers,
             count(*) filter (where flags.paid_final) as paid_final_buyers,
-            count(*) filter (where not flags.ordered) as lost_buyers,
-            {{ share_of('flags.ordered_same_day') }} as ordered_same_day_rate,
-            {{ share_of('flags.ordered') }} as ordered_rate,
-            {{ share_of('flags.paid_next_day') }} as paid_next_day_rate,
-            {{ share_of('flags.paid_final') }} as paid_final_rate
+            count(*) filter (where not flags.ordered) as lost_buyers
         from {{ flags_relation }} as flags
         group by
             {%- for c in group_columns %}

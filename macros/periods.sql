@@ -86,9 +86,9 @@
         coalesce({{ cohorts }}.cohort_inquiry_buyer_days, 0) as cohort_inquiry_buyer_days,
         coalesce({{ cohorts }}.ordered_buyer_days, 0) as ordered_buyer_days,
         coalesce({{ cohorts }}.paid_final_buyer_days, 0) as paid_final_buyer_days,
-        {{ safe_ratio(cohorts ~ '.ordered_buyer_days', cohorts ~ '.cohort_inquiry_buyer_days') }}
+        {{ metric_ratio('inquiry_to_order_rate', cohorts, grain='period') }}
             as inquiry_to_order_rate,
-        {{ safe_ratio(cohorts ~ '.paid_final_buyer_days', cohorts ~ '.cohort_inquiry_buyer_days') }}
+        {{ metric_ratio('inquiry_to_paid_final_rate', cohorts, grain='period') }}
             as inquiry_to_paid_final_rate,
         {{ period_sales_columns(sales) }}
 {%- endmacro %}

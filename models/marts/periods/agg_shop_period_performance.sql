@@ -129,9 +129,9 @@ final as (
         coalesce(cohort_stats.cohort_inquiry_buyer_days, 0) as cohort_inquiry_buyer_days,
         coalesce(cohort_stats.ordered_buyer_days, 0) as ordered_buyer_days,
         coalesce(cohort_stats.paid_final_buyer_days, 0) as paid_final_buyer_days,
-        {{ safe_ratio('cohort_stats.ordered_buyer_days', 'cohort_stats.cohort_inquiry_buyer_days') }}
+        {{ metric_ratio('inquiry_to_order_rate', 'cohort_stats', grain='period') }}
             as inquiry_to_order_rate,
-        {{ safe_ratio('cohort_stats.paid_final_buyer_days', 'cohort_stats.cohort_inquiry_buyer_days') }}
+        {{ metric_ratio('inquiry_to_paid_final_rate', 'cohort_stats', grain='period') }}
             as inquiry_to_paid_final_rate,
         {{ period_sales_columns('sales_stats') }},
         coalesce(sales_stats.agent_sales_amount, 0) as agent_sales_amount,

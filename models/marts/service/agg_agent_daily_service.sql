@@ -118,7 +118,7 @@ final as (
         coalesce(reception_stats.rated_count, 0) as rated_count,
         coalesce(reception_stats.satisfied_count, 0) as satisfied_count,
         {{ metric_ratio('satisfaction_rate', 'reception_stats') }} as satisfaction_rate,
-        {{ safe_ratio('reception_stats.rated_count', 'reception_stats.reception_count', cap=1) }} as rating_rate,
+        {{ metric_ratio('rating_rate', 'reception_stats') }} as rating_rate,
         cast(coalesce(status.online_seconds, 0) as bigint) as online_seconds,
         cast(coalesce(status.busy_seconds, 0) as bigint) as busy_seconds,
         cast(coalesce(concurrency.max_concurrent_sessions, 0) as bigint) as max_concurrent_sessions,

@@ -136,7 +136,7 @@ final as (
         coalesce(reception_stats.rated_count, 0) as rated_count,
         coalesce(reception_stats.satisfied_count, 0) as satisfied_count,
         {{ metric_ratio('satisfaction_rate', 'reception_stats') }} as satisfaction_rate,
-        {{ safe_ratio('reception_stats.rated_count', 'reception_stats.reception_count', cap=1) }} as rating_rate,
+        {{ metric_ratio('rating_rate', 'reception_stats') }} as rating_rate,
         coalesce(agent_sums.online_seconds, 0) as online_seconds,
         coalesce(agent_sums.busy_seconds, 0) as busy_seconds,
         coalesce(agent_sums.occupied_seconds, 0) as occupied_seconds,
