@@ -81,9 +81,12 @@ def _cmd_check(ns: argparse.Namespace) -> int:
 
 
 def _cmd_publish(ns: argparse.Namespace) -> int:
+    from kefu.pipeline import push_alerts_step
     from kefu.publish import publish
 
-    print(f"published: {publish(ns.source, ns.target, ns.run_results, kind=ns.kind)}")
+    path = publish(ns.source, ns.target, ns.run_results, kind=ns.kind)
+    print(f"published: {path}")
+    push_alerts_step(path)
     return 0
 
 

@@ -17,6 +17,10 @@ Run log: every attempt, published or refused, appends one row to ``main.kefu_run
 ``kefu_runs.duckdb`` beside the published database. A published file carries a copy of that table as of its own
 publish (its own row included); refused attempts are in the run-log file only, since writing them into the published
 file would change it.
+
+Alerts (预警): a publish opens and closes alerts from the build's int_alerts__conditions, keeps them with the push
+ledger in the run-log file, and writes them into the published file as ``marts.fct_alerts`` (kefu.alerts); a refused
+attempt changes nothing.
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ from typing import Any
 
 import duckdb
 
+from kefu import alerts
 from kefu.errors import PublishRefused, UserError
 from kefu.settings import build_db_path, published_path, run_results_path
 
@@ -100,6 +105,17 @@ def _copy_comments(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f'comment on column {PUBLISHED_SCHEMA}.{table}."{column}" is {_sql_text(text)}')
 
 
+def _comment_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Column comments of a mart the publish step writes itself (fct_alerts): label and definition from the catalog."""
+    catalog = column_catalog()
+    for (column,) in con.execute("select column_name from duckdb_columns() where schema_name = ? and table_name = ? "
+                                 "and database_name = current_database()", [PUBLISHED_SCHEMA, table]).fetchall():
+        entry = catalog.get(column, {})
+        text = " — ".join(part for part in (entry.get("label_zh"), entry.get("description")) if part)
+        if text:
+            con.execute(f'comment on column {PUBLISHED_SCHEMA}.{table}."{column}" is {_sql_text(text)}')
+
+
 def write_published(source: Path, target: Path, run_log: Path | None = None, run_row: dict | None = None) -> Path:
     """Copy the marts into a new file beside the target and swap it in; with a run log, first append run_row to it
     (finished_at = now) and carry a copy of the log into the new file."""
@@ -121,13 +137,21 @@ def write_published(source: Path, target: Path, run_log: Path | None = None, run
         for table in tables:
             con.execute(f"create table {PUBLISHED_SCHEMA}.{table} as select * from build.{PUBLISHED_SCHEMA}.{table}")
         _copy_comments(con)
+        conditions = alerts.read_conditions(con, "build")
         con.execute("detach build")
         if run_log is not None and run_row is not None:
             _log_run(run_log, {**run_row, "finished_at": dt.datetime.now(dt.timezone.utc)})
+            if conditions is not None:
+                counts = alerts.reconcile(run_log, conditions, run_row["run_id"])
+                print(f"kefu alerts: {counts['opened']} opened, {counts['closed']} closed, {counts['open']} open")
         if run_log is not None and run_log.exists():
             con.execute(f"attach '{run_log}' as runlog (read_only)")
             con.execute(f"create table main.{RUNS_TABLE} as select * from runlog.main.{RUNS_TABLE} order by started_at")
+            alerts.publish_table(con, "runlog", PUBLISHED_SCHEMA)
             con.execute("detach runlog")
+        else:
+            alerts.publish_table(con, None, PUBLISHED_SCHEMA)
+        _comment_columns(con, alerts.PUBLISHED_TABLE)
         con.execute("checkpoint")
     finally:
         con.close()
