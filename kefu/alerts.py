@@ -249,14 +249,14 @@ def payload(fmt: str, content: str) -> dict[str, Any]:
     raise ValueError(f"{WEBHOOK_FORMAT_ENV} must be one of {', '.join(FORMATS)}, not {fmt!r}")
 
 
-def post(url: str, body: dict[str, Any], timeout: float = TIMEOUT_SECONDS) -> str | None:
+def post(url: str, body: dict[str, Any], timeout: float | None = None) -> str | None:
     """POST the JSON body; None when the robot accepted it, else the reason (HTTP status, connection error, timeout,
     a non-zero errcode / code in the robot's answer)."""
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(url, data=data, method="POST",
                                      headers={"Content-Type": "application/json; charset=utf-8"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout or TIMEOUT_SECONDS) as response:
             text = response.read().decode("utf-8", errors="replace")
     except urllib.error.HTTPError as exc:
         return f"HTTP {exc.code}"
