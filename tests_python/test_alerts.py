@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import ROOT, target_dir
+from conftest import ROOT, project_copy, run_dbt, target_dir
 from kefu import alerts
 
 KEFU = str(Path(sys.executable).with_name("kefu"))
@@ -201,6 +201,59 @@ def test_many_events_are_batched_under_the_robot_limit():
     assert all(len(alerts._content(g).encode("utf-8")) < 2048 for g in groups)
 
 
+# ---------------------------------------------------------------- the seed's contract
+
+def test_bad_alert_rules_stop_the_build_naming_the_line(tmp_path, small_landing):
+    project = project_copy(tmp_path / "kefu")
+    (project / "seeds" / "alert_rules.csv").write_text(
+        "platform,shop_id,rule,threshold\n"
+        ",,waiting_buyers_above,5\n"
+        ",,queue_too_long,3\n"
+        "taobao,zz99,waiting_buyers_above,5\n"
+        ",,three_minute_rate_below,1.5\n"
+        "taobao,,shopee_reply_rate_below,0.7\n"
+        ",tb01,agent_silent_minutes,10\n"
+        "douyin,,agent_silent_minutes,20\n"
+        "tmall,,agent_silent_minutes,0\n"
+        "taobao,tb01,longest_wait_above_seconds,\n", encoding="utf-8")
+    db = tmp_path / "kefu.duckdb"
+    run_dbt(["seed", "--select", "shops", "alert_rules"], db, small_landing, "target_pytest_alert_rules", check=True,
+            project=project)
+    proc = run_dbt(["run", "--select", "stg_config__alert_rules"], db, small_landing, "target_pytest_alert_rules",
+                   project=project)
+    assert proc.returncode != 0
+    out = " ".join(proc.stdout.split())
+    assert "seeds/alert_rules.csv: line 3" in out and "unknown rule queue_too_long" in out
+    assert "line 4" in out and "unknown shop taobao/zz99" in out
+    assert "line 5" in out and "three_minute_rate_below threshold must be a share in (0, 1], not 1.5" in out
+    assert "line 6" in out and "shopee_reply_rate_below applies to platform shopee only" in out
+    assert "line 7" in out and "a row naming a shop_id must name its platform" in out
+    # five lines at most per message: line 9's problem waits for the next run
+    assert "line 2" not in out and "line 8" not in out and "line 9" not in out
+
+
+def test_duplicate_and_range_problems_of_alert_rules(tmp_path, small_landing):
+    project = project_copy(tmp_path / "kefu")
+    (project / "seeds" / "alert_rules.csv").write_text(
+        "platform,shop_id,rule,threshold\n"
+        "tmall,,agent_silent_minutes,0\n"
+        "shopee,,waiting_buyers_above,2.5\n"
+        ",,longest_wait_above_seconds,600\n"
+        ",,longest_wait_above_seconds,300\n"
+        "taobao,tb01,longest_wait_above_seconds,\n", encoding="utf-8")
+    db = tmp_path / "kefu.duckdb"
+    run_dbt(["seed", "--select", "shops", "alert_rules"], db, small_landing, "target_pytest_alert_rules", check=True,
+            project=project)
+    proc = run_dbt(["run", "--select", "stg_config__alert_rules"], db, small_landing, "target_pytest_alert_rules",
+                   project=project)
+    out = " ".join(proc.stdout.split())
+    assert proc.returncode != 0
+    assert "line 2" in out and "agent_silent_minutes threshold must be a whole number >= 1, not 0" in out
+    assert "line 3" in out and "waiting_buyers_above threshold must be a whole number >= 0, not 2.5" in out
+    assert "line 4" in out and "line 5" in out and "duplicate row for rule longest_wait_above_seconds" in out
+    assert "line 6" not in out  # an empty threshold switches the rule off for tb01
+
+
 # ---------------------------------------------------------------- journey: kefu build, kefu refresh
 
 MORNING_BUYERS = 6
@@ -266,7 +319,7 @@ def test_slow_morning_opens_an_alert_pushed_once_and_replies_close_it(tmp_path, 
     landing = tmp_path / "landing"
     generate(str(landing), seed=3, shops=3, buyers=60, days=5)
     with duckdb.connect() as con:
-        last = con.execute(f"select max(cast(sent_at as timestamp)) from read_parquet('{landing}/raw_messages/*.parquet')"
+        last = con.execute(f"select max(try_cast(sent_at as timestamp)) from read_parquet('{landing}/raw_messages/*.parquet')"
                            ).fetchone()[0]
     day = last.date() + dt.timedelta(days=1)
     _morning(landing, day)

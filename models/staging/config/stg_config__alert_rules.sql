@@ -1,4 +1,5 @@
-{#- One row per 预警 threshold (seeds/alert_rules.csv): typed, after the seed's contract is checked (bad rows stop the build). -#}
+{#- One row per 预警 threshold (seeds/alert_rules.csv): typed, after the seed's contract is checked (bad rows stop
+    the build). -#}
 {{ assert_valid_alert_rules(ref('alert_rules'), ref('shops')) }}
 
 with source as (
