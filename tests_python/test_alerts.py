@@ -375,3 +375,26 @@ def test_slow_morning_opens_an_alert_pushed_once_and_replies_close_it(tmp_path, 
                                                  encoding="utf-8")
     assert len(_lines(robot, "【预警】")) == 1
     print(json.dumps(robot.posts, ensure_ascii=False, indent=1))
+
+
+def test_screen_lists_open_alerts(tmp_path):
+    """The 客服大屏's table (queries.open_alerts): open alerts only, rule in Chinese, value vs threshold formatted."""
+    from kefu.dashboard import queries as q
+
+    run_log = tmp_path / "kefu_runs.duckdb"
+    alerts.reconcile(run_log, [_condition(), _condition("three_minute_rate_below", 0.5, 0.6),
+                               _condition("agent_silent_minutes", 31.5, 30, agent="tb01_a01")], "r1")
+    alerts.reconcile(run_log, [_condition(), _condition("three_minute_rate_below", 0.7, 0.6, False),
+                               _condition("agent_silent_minutes", 31.5, 30, agent="tb01_a01")], "r2")
+    published = tmp_path / "published.duckdb"
+    with duckdb.connect(str(published)) as con:
+        con.execute("create schema marts")
+        con.execute(f"attach '{run_log}' as runlog (read_only)")
+        alerts.publish_table(con, "runlog")
+    shown = q.open_alerts(path=published)
+    assert shown.drop(columns="opened_at").to_dict("records") == [
+        {"shop_id": "tb01", "agent": "客服1", "rule_name": "客服无回复", "value": "31.5 分钟", "threshold": "≥ 30 分钟"},
+        {"shop_id": "tb01", "agent": "—", "rule_name": "排队买家数", "value": "8 人", "threshold": "> 5 人"}]
+    with duckdb.connect(str(published)) as con:  # a published file of an older kefu has no fct_alerts
+        con.execute("drop table marts.fct_alerts")
+    assert q.open_alerts(path=published).empty

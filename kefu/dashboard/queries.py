@@ -200,7 +200,7 @@ def open_alerts(shop: str | None = None, path: str | Path | None = None) -> pd.D
                            "and table_name = 'fct_alerts'").fetchone()[0]:
             return pd.DataFrame(columns=columns)
         df = con.execute(
-            "select shop_id, coalesce(agent_name, agent_id) as agent, rule, value, threshold, opened_at "
+            "select shop_id, coalesce(agent_name, agent_id, '—') as agent, rule, value, threshold, opened_at "
             f"from marts.fct_alerts where closed_at is null and {cond} order by opened_at desc, shop_id, rule",
             params).df()
     df["rule_name"] = [RULES.get(r, (r,))[0] for r in df["rule"]]
