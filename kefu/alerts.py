@@ -195,7 +195,7 @@ def reconcile(run_log: Path, conditions: list[dict[str, Any]], run_id: str) -> d
             taken.add(alert["alert_id"])
             cols = list(alert)
             con.execute(f"insert into main.{ALERTS_TABLE} ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
-                        [alert[c] for c in cols])
+                        [alert[col] for col in cols])
             con.execute(f"insert into main.{PUSHES_TABLE} values (?, 'open', ?, ?, 'pending', 0, null, ?, null)",
                         [alert["alert_id"], alert["opened_at"], event_message(alert, "open"), created])
             opened += 1
