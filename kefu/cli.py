@@ -60,12 +60,15 @@ def _cmd_check(ns: argparse.Namespace) -> int:
 
 def _cmd_publish(ns: argparse.Namespace) -> int:
     """The gated publish, under the build database's run lock (a build or refresh running on it goes first)."""
+    from kefu.pipeline import push_alerts_step
     from kefu.publish import publish
     from kefu.runlock import run_lock
     from kefu.settings import build_db_path
 
     with run_lock(Path(ns.source) if ns.source else build_db_path(), "publish"):
-        print(f"published: {publish(ns.source, ns.target, ns.run_results, kind=ns.kind)}")
+        path = publish(ns.source, ns.target, ns.run_results, kind=ns.kind)
+        print(f"published: {path}")
+        push_alerts_step(path)
     return 0
 
 

@@ -12,8 +12,9 @@
 * ``kefu_gate``: runs the quality gate (kefu.gate.run_gate) on the build database and reports it as the blocking
   asset check ``quality_gate`` (metadata: the gate's summary); a failed gate fails the step, so nothing downstream
   runs.
-* ``kefu_published``: kefu.publish.publish() — the atomic swap of the published file, itself refusing unless the
-  dbt build and the gate passed.
+* ``kefu_published``: kefu.pipeline.publish_step — the atomic swap of the published file (kefu.publish.publish),
+  itself refusing unless the dbt build and the gate passed, then the push of the alert events it opened or closed
+  (kefu.alerts; a failed push waits for the next run).
 * job ``kefu_daily`` (all of it), schedule ``kefu_daily_schedule`` (KEFU_SCHEDULE_CRON, default "0 6 * * *", in
   KEFU_SCHEDULE_TZ, default Asia/Shanghai: the business day that ended);
 * job ``kefu_live``: the intraday refresh, one op running kefu.pipeline.run("live") — exactly what `kefu refresh`
@@ -198,7 +199,8 @@ def kefu_gate(context: AssetExecutionContext):
     deps=[kefu_gate],
     partitions_def=daily,
     backfill_policy=single_run,
-    description="The marts swapped atomically into KEFU_PUBLISHED_PATH (kefu publish), with the run log kefu_runs.",
+    description="The marts swapped atomically into KEFU_PUBLISHED_PATH (kefu publish), with the run log kefu_runs and "
+                "the alerts fct_alerts (new and closed alerts pushed to KEFU_ALERT_WEBHOOK_URL).",
 )
 def kefu_published(context: AssetExecutionContext) -> MaterializeResult:
     from kefu.errors import UserError

@@ -10,6 +10,9 @@ Two kinds of run share it (`kefu build`, `kefu refresh`, the Dagster jobs and th
   (run_results_live.json). Publish accepts it only on a build database that a daily run has published before
   (kefu.publish).
 
+After a publish, publish_step pushes the alert events the publish opened or closed (kefu.alerts) to the webhook of
+KEFU_ALERT_WEBHOOK_URL; a failed push waits for the next run and never fails this one.
+
 Each step is a function of its own, so Dagster can run them as separate assets (kefu.definitions).
 
 Out of disk space: dbt reports a write that failed for lack of space as an error of the model that made it, and
@@ -147,9 +150,27 @@ def gate_step():
 
 
 def publish_step(kind: str, run_results: Path | None = None) -> Path:
+    """Gated publish, then the push of the alert events it opened or closed (and any left from earlier runs)."""
     from kefu.publish import publish
 
-    return publish(run_results=run_results or settings.run_results_path(kind), kind=_kind(kind))
+    path = publish(run_results=run_results or settings.run_results_path(kind), kind=_kind(kind))
+    push_alerts_step(path)
+    return path
+
+
+def push_alerts_step(published: Path | None = None) -> dict[str, int]:
+    """Post the pending alert events of the run-log file beside the published file to the webhook
+    (KEFU_ALERT_WEBHOOK_URL / KEFU_ALERT_WEBHOOK_FORMAT, kefu.alerts). A failure is one warning line, never an error:
+    the events stay pending for the next run."""
+    from kefu.alerts import push_pending
+    from kefu.publish import run_log_path
+
+    try:
+        return push_pending(run_log_path(published or settings.published_path()))
+    except Exception as exc:  # noqa: BLE001 - a push never fails the run
+        print(f"WARNING: kefu alerts: push skipped ({type(exc).__name__}: {exc}); events wait for the next run",
+              file=sys.stderr)
+        return {"sent": 0, "pending": 0, "skipped": 0}
 
 
 def run(kind: str, extra_dbt_args: list[str] | tuple[str, ...] = (), publish: bool = True,

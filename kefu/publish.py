@@ -25,6 +25,10 @@ file it opened — on Linux the swapped-out file lives on until its last reader 
 the swap reads the new one. Publish never opens the published file, so its readers cannot block it. Writing the run
 log and reading the build database need DuckDB's lock on those files; publish waits for a process holding them open
 up to KEFU_PUBLISH_WAIT_SECONDS (kefu.runlock.wait_for_file).
+
+Alerts (预警): a publish opens and closes alerts from the build's int_alerts__conditions, keeps them with the push
+ledger in the run-log file, and writes them into the published file as ``marts.fct_alerts`` (kefu.alerts); a refused
+attempt changes nothing.
 """
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ from typing import Any
 
 import duckdb
 
+from kefu import alerts
 from kefu.errors import DiskFull, PublishRefused, UserError, disk_full
 from kefu.runlock import FileBusy, wait_for_file
 from kefu.settings import build_db_path, published_path, run_results_path
@@ -109,6 +114,17 @@ def _copy_comments(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f'comment on column {PUBLISHED_SCHEMA}.{table}."{column}" is {_sql_text(text)}')
 
 
+def _comment_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Column comments of a mart the publish step writes itself (fct_alerts): label and definition from the catalog."""
+    catalog = column_catalog()
+    for (column,) in con.execute("select column_name from duckdb_columns() where schema_name = ? and table_name = ? "
+                                 "and database_name = current_database()", [PUBLISHED_SCHEMA, table]).fetchall():
+        entry = catalog.get(column, {})
+        text = " — ".join(part for part in (entry.get("label_zh"), entry.get("description")) if part)
+        if text:
+            con.execute(f'comment on column {PUBLISHED_SCHEMA}.{table}."{column}" is {_sql_text(text)}')
+
+
 def staging_path(target: Path) -> Path:
     """The new file publish writes beside the target before swapping it in."""
     return target.with_name(f".{target.name}.tmp")
@@ -135,13 +151,21 @@ def _write_staging(source: Path, staging_file: Path, run_log: Path | None, run_r
         for table in tables:
             con.execute(f"create table {PUBLISHED_SCHEMA}.{table} as select * from build.{PUBLISHED_SCHEMA}.{table}")
         _copy_comments(con)
+        conditions = alerts.read_conditions(con, "build")
         con.execute("detach build")
         if run_log is not None and run_row is not None:
             _log_run(run_log, {**run_row, "finished_at": dt.datetime.now(dt.timezone.utc)})
+            if conditions is not None:
+                counts = alerts.reconcile(run_log, conditions, run_row["run_id"])
+                print(f"kefu alerts: {counts['opened']} opened, {counts['closed']} closed, {counts['open']} open")
         if run_log is not None and run_log.exists():
             wait_for_file(lambda: con.execute(f"attach '{run_log}' as runlog (read_only)"), run_log)
             con.execute(f"create table main.{RUNS_TABLE} as select * from runlog.main.{RUNS_TABLE} order by started_at")
+            alerts.publish_table(con, "runlog", PUBLISHED_SCHEMA)
             con.execute("detach runlog")
+        else:
+            alerts.publish_table(con, None, PUBLISHED_SCHEMA)
+        _comment_columns(con, alerts.PUBLISHED_TABLE)
         con.execute("checkpoint")
     finally:
         con.close()

@@ -112,7 +112,7 @@ def test_check_landing_names_the_users_configuration(own_build):
     work, _, check, _ = own_build
     assert check.returncode == 0, check.stderr
     assert (f"kefu config: configuration {work / 'my-config'}: commission_plan.csv, kpi_plan.csv, shop_rules.csv, "
-            "shops.csv; defaults for filter_accounts.csv, ad_patterns.csv, peer_benchmarks.csv") in check.stdout
+            "shops.csv; defaults for filter_accounts.csv, ad_patterns.csv, peer_benchmarks.csv, alert_rules.csv") in check.stdout
 
 
 def test_own_shops_build_and_publish_with_their_rules_and_plans(own_build):
@@ -175,7 +175,7 @@ def test_bad_configuration_is_one_line_per_problem_naming_the_users_file(exports
     assert lines[1:] == [
         f"  {config / 'commission_plan.csv'}: line 3: 5 fields, the header has 8",
         f"  {config / 'kpi_plans.csv'}: unknown configuration file (kefu reads: filter_accounts.csv, ad_patterns.csv, "
-        "shops.csv, peer_benchmarks.csv, shop_rules.csv, kpi_plan.csv, commission_plan.csv)",
+        "shops.csv, peer_benchmarks.csv, shop_rules.csv, kpi_plan.csv, commission_plan.csv, alert_rules.csv)",
         f"  {config / 'shops.csv'}: line 1 (header): unknown column time_zone (required: platform, shop_id; "
         "optional: shop_name, category, tier, timezone)",
     ]

@@ -129,6 +129,12 @@ def page_screen() -> None:
         now_cols[2].metric("待回复买家", q.fmt_int(now["waiting_buyers"]),
                            help="buyers assigned to an agent whose latest round has no manual reply yet")
         now_cols[3].metric("最长等待", q.fmt_seconds(now["longest_wait_seconds"]), help="longest current wait")
+        open_alerts = q.open_alerts(SHOP)
+        st.markdown(f"**预警 / open alerts ({len(open_alerts)})** (seeds/alert_rules.csv)")
+        if open_alerts.empty:
+            st.caption("无未关闭预警 / no open alerts")
+        else:
+            show_table(open_alerts)
         rec = q.screen_receptions(day, SHOP)
         svc = q.screen_service(day, SHOP)
         deadlines = q.response_deadlines(day, SHOP)
@@ -429,6 +435,7 @@ def page_performance() -> None:
 # ---------------------------------------------------------------- 排班 and 催付 (staffing and payment chasing)
 
 LABELS.update({
+    "agent": "客服", "rule_name": "预警规则", "value": "当前值", "threshold": "阈值", "opened_at": "开始(数据时钟)",
     "weekday": "星期", "weekday_label": "星期", "hour_of_day": "小时", "window_start_date": "统计起始日",
     "window_end_date": "统计截止日", "observed_day_count": "样本天数", "forecast_arrival_count": "预测进线人数",
     "aht_seconds": "平均处理时长(秒)", "concurrency": "并发接待数", "offered_load_erlangs": "话务量(Erlang)",

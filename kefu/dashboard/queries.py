@@ -247,6 +247,28 @@ def live_agents(shop: str | None = None, path: str | Path | None = None) -> pd.D
         f"where {cond} order by waiting_buyer_count desc, open_session_count desc, shop_id, agent_id", params, path)
 
 
+def open_alerts(shop: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """预警 still open (marts.fct_alerts, closed_at null), newest first, with the rule's Chinese name and value and
+    threshold formatted as the push does; empty for a published file without the mart."""
+    from kefu.alerts import RULES, _fmt_value
+
+    cond, params = _shop_filter(shop)
+    columns = ["shop_id", "agent", "rule_name", "value", "threshold", "opened_at"]
+    with connect(path) as con:
+        if not con.execute("select count(*) from duckdb_tables() where schema_name = 'marts' "
+                           "and table_name = 'fct_alerts'").fetchone()[0]:
+            return pd.DataFrame(columns=columns)
+        df = con.execute(
+            "select shop_id, coalesce(agent_name, agent_id, '—') as agent, rule, value, threshold, opened_at "
+            f"from marts.fct_alerts where closed_at is null and {cond} order by opened_at desc, shop_id, rule",
+            params).df()
+    df["rule_name"] = [RULES.get(r, (r,))[0] for r in df["rule"]]
+    df["value"] = [_fmt_value(r, None if pd.isna(v) else v) for r, v in zip(df["rule"], df["value"])]
+    df["threshold"] = [f"{RULES[r][1]} {_fmt_value(r, t)}" if r in RULES else t
+                       for r, t in zip(df["rule"], df["threshold"])]
+    return df[columns]
+
+
 # ---------------------------------------------------------------- 客服大屏
 
 def screen_receptions(day: dt.date, shop: str | None = None, path: str | Path | None = None) -> dict[str, Any]:
