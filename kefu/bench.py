@@ -113,7 +113,7 @@ def floor_query(landing: Path) -> dict:
     con = duckdb.connect()
     start = time.perf_counter()
     scanned = 0
-    for folder in sorted(p for p in landing.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in landing.iterdir() if p.is_dir() and p.name.startswith("raw_")):
         files = f"read_parquet('{folder}/**/*.parquet', union_by_name = true)"
         columns = [r[0] for r in con.execute(f"describe select * from {files}").fetchall()]
         aggregates = ", ".join(f"count({c}), sum(hash({c}))" for c in columns)

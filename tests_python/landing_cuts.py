@@ -106,6 +106,10 @@ def partition_by_date(source: str | Path, out: str | Path) -> dict[str, list[str
     written: dict[str, list[str]] = {}
     for folder in sorted(p for p in source.iterdir() if p.is_dir()):
         table = folder.name
+        if not table.startswith("raw_"):  # the configuration folder (config/) goes along as it is
+            shutil.rmtree(out / table, ignore_errors=True)
+            shutil.copytree(folder, out / table)
+            continue
         files = f"read_parquet('{folder}/*.parquet')"
         target = out / table
         shutil.rmtree(target, ignore_errors=True)
