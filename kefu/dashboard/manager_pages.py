@@ -47,7 +47,7 @@ LABELS = {
 }
 RATES = {"amount_share", "order_share", "inquiry_rate", "reply_rate", "rolling_reply_rate", "conversion_rate",
          "expected_share_in_force", "actual_share", "share_gap_in_force", "recent_contact_share",
-         "shop_imbalance_index", "three_minute_response_rate", "satisfaction_rate", "ordered_rate",
+         "three_minute_response_rate", "satisfaction_rate", "ordered_rate",
          "paid_final_rate", "inquiry_to_order_rate", "inquiry_to_paid_final_rate", "agent_amount_share",
          *mq.AGENT_REPORT_RATES}
 AMOUNTS = {"amount", "sales_amount", "agent_sales_amount", "silent_sales_amount", "recovered_amount"}
@@ -69,7 +69,7 @@ def table(df: pd.DataFrame, labels: dict[str, str] | None = None, height: int | 
             config[col] = st.column_config.NumberColumn(label, format="%.2f")
         elif col in SECONDS:
             config[col] = st.column_config.NumberColumn(label, format="%.0f")
-        elif col == "agent_to_buyer_message_ratio":
+        elif col in ("agent_to_buyer_message_ratio", "shop_imbalance_index"):
             config[col] = st.column_config.NumberColumn(label, format="%.2f")
         else:
             config[col] = st.column_config.Column(label)
@@ -130,16 +130,17 @@ def page_shop_performance(shop: str | None, day: str | None) -> None:
     for col, (scenario, label) in zip(cols, mq.SCENARIOS.items()):
         rows = perf[perf["scenario"] == scenario].set_index("source")
         with col.container(border=True):
-            st.markdown(f"**{label}**")
+            st.markdown(f"**{label}** · {SCENARIO_AMOUNT[scenario]}")
             st.caption(SCENARIO_CREDIT[scenario])
-            st.metric(f"{label} · 店铺{SCENARIO_AMOUNT[scenario]}", q.fmt_amount(rows.at["shop", "amount"]),
-                      help=f"shop amount; {q.fmt_int(rows.at['shop', 'orders'])} orders")
-            st.metric(f"{label} · 客服{SCENARIO_AMOUNT[scenario]}", q.fmt_amount(rows.at["agent", "amount"]),
-                      help=f"agent amount; {q.fmt_int(rows.at['agent', 'orders'])} orders")
-            st.metric(f"{label} · 静默{SCENARIO_AMOUNT[scenario]}", q.fmt_amount(rows.at["silent", "amount"]),
-                      help=f"silent amount; {q.fmt_int(rows.at['silent', 'orders'])} orders")
-            st.metric(f"{label} · 客服金额占比", q.fmt_pct(rows.at["agent", "amount_share"]),
-                      help="agent amount ÷ shop amount")
+            # labels repeat across the four cards: the card's heading names the scenario and the amount
+            st.metric("店铺 shop", q.fmt_amount(rows.at["shop", "amount"]),
+                      help=f"{label}: shop amount; {q.fmt_int(rows.at['shop', 'orders'])} orders")
+            st.metric("客服 agent", q.fmt_amount(rows.at["agent", "amount"]),
+                      help=f"{label}: agent amount; {q.fmt_int(rows.at['agent', 'orders'])} orders")
+            st.metric("静默 silent", q.fmt_amount(rows.at["silent", "amount"]),
+                      help=f"{label}: silent amount; {q.fmt_int(rows.at['silent', 'orders'])} orders")
+            st.metric("客服金额占比", q.fmt_pct(rows.at["agent", "amount_share"]),
+                      help=f"{label}: agent amount ÷ shop amount")
     shown = perf.assign(scenario=perf["scenario"].map(mq.SCENARIOS), source=perf["source"].map(mq.SOURCES))
     table(shown)
     trend = mq.shop_performance_trend(start, end, "summary", shop, rule)
@@ -246,7 +247,7 @@ def page_routing(shop: str | None, day: str | None) -> None:
     st.caption("应分占比 = 当日分流权重 × 在线时长 ÷ 全店合计; 实分占比 = 客服的买家发起接待 ÷ 全店; 失衡指数 = Σ|实−应| ÷ 2 "
                "(0 = 完全均衡); 繁忙等待 = 排队买家超过 busy_waiting 的时长")
     m = st.columns(3)
-    m[0].metric("最高失衡指数", "—" if shops.empty else q.fmt_pct(shops["shop_imbalance_index"].max()),
+    m[0].metric("最高失衡指数", "—" if shops.empty else fmt_ratio(shops["shop_imbalance_index"].max()),
                 help="highest shop imbalance index of the day (weights in force)")
     m[1].metric("买家发起接待", q.fmt_int(shops["buyer_initiated_reception_count"].sum()),
                 help="buyer-initiated receptions, Σ shops")
@@ -374,7 +375,8 @@ def page_feige(shop: str | None, day: str | None) -> None:
     m = st.columns(3)
     m[0].metric("考核会话", q.fmt_int(totals["session_count"]), help="sessions with a round in the Feige window")
     m[1].metric("未达标会话", q.fmt_int(totals["missed_count"]), help="sessions with a round answered late or never")
-    m[2].metric("会话达标率", q.fmt_pct(totals["session_reply_rate"]), help="passed ÷ assessed sessions")
+    m[2].metric("飞鸽3分钟人工回复率(会话)", q.fmt_pct(totals["session_reply_rate"]),
+                help="passed ÷ assessed sessions")
     if not missed.empty:
         by_agent = missed.groupby(["shop_id", "agent_id"], dropna=False).size().reset_index(name="sessions")
         by_agent["agent"] = by_agent["shop_id"] + " · " + by_agent["agent_id"].fillna("—")
@@ -434,7 +436,7 @@ def page_agent(shop: str | None, day: str | None) -> None:
         ("回复率", q.fmt_pct(total["reply_rate"]), "replied ÷ replyable receptions"),
         ("三分钟响应率", q.fmt_pct(total["three_minute_response_rate"]), "assessment rounds within 3 minutes"),
         ("满意率", q.fmt_pct(total["satisfaction_rate"]), "satisfied ÷ rated"),
-        ("询单人数", q.fmt_int(total["inquiry_count"]), "inquiry buyers, Σ agent-days"),
+        ("询单人数(按日累加)", q.fmt_int(total["inquiry_count"]), "inquiry buyers, Σ of the daily counts"),
         ("下单转化率", q.fmt_pct(total["inquiry_to_order_rate"]), "询单→下单 (落实下单 agent)"),
         ("询单转化率", q.fmt_pct(total["inquiry_to_paid_final_rate"]), "询单→最终付款 (shop's rule)"),
         ("销售额", q.fmt_amount(total["sales_amount"]), "credited sales under the chosen rule"),

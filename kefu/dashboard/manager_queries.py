@@ -30,7 +30,7 @@ CHAT_REPLY_TARGET = 0.70  # Shopee's chat response-rate target (聊聊回复率 
 
 # Marts no dashboard page reads, on purpose: one row per order, reception, inquiry or event, carrying buyer_key.
 # A page shows their aggregates (named in the reason); the rows themselves are for a BI tool or SQL on the published
-# file. tests_python/test_dashboard_marts.py checks: published marts = marts read by a query ∪ this list.
+# file. tests_python/test_manager_pages.py checks: published marts = marts read by a query ∪ this list.
 BI_ONLY_MARTS = {
     "fct_receptions": "one row per reception with buyer_key; pages read its day aggregates "
                       "(agg_agent_daily_receptions, agg_shop_daily_receptions, agg_group_daily_performance)",
@@ -438,18 +438,18 @@ def agent_report(start: dt.date, end: dt.date, platform: str, shop_id: str, agen
         sales_rule = "x.is_shop_rule"
     parts = []
     args: list[Any] = []
-    for alias, table, date_col in (("rec", "agg_agent_daily_receptions", "reception_date"),
-                                   ("svc", "agg_agent_daily_service", "service_date"),
-                                   ("cnv", "agg_agent_daily_conversion", "inquiry_date"),
-                                   ("sal", "agg_agent_daily_sales", "activity_date"),
-                                   ("chs", "agg_agent_daily_payment_chase", "order_date")):
+    for alias, table, date_col in (("rec", "marts.agg_agent_daily_receptions", "reception_date"),
+                                   ("svc", "marts.agg_agent_daily_service", "service_date"),
+                                   ("cnv", "marts.agg_agent_daily_conversion", "inquiry_date"),
+                                   ("sal", "marts.agg_agent_daily_sales", "activity_date"),
+                                   ("chs", "marts.agg_agent_daily_payment_chase", "order_date")):
         member, member_params = _member("x", date_col, platform, shop_id, agent_id, group)
         extra, extra_params = ("true", [])
         if alias == "sal":
             extra, extra_params = sales_rule, sales_params
         elif alias == "chs":
             extra = "not x.is_silent"
-        parts.append((alias, f"select x.*, x.{date_col} as d from marts.{table} as x where x.{date_col} between ? "
+        parts.append((alias, f"select x.*, x.{date_col} as d from {table} as x where x.{date_col} between ? "
                              f"and ? and {member} and {extra}"))
         args += [start, end, *member_params, *extra_params]
     ctes = ", ".join(f"{alias} as ({sql})" for alias, sql in parts)
