@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from kefu.dashboard import manager_pages
 from kefu.dashboard import queries as q
 
 st.set_page_config(page_title="kefu 客服看板", page_icon="📊", layout="wide")
@@ -508,5 +509,6 @@ pages = [
 
 
     st.Page(page_staffing, title="排班 / staffing", url_path="staffing"),
+    *manager_pages.pages(SHOP, DAY_CHOICE),
 ]
 st.navigation(pages).run()
