@@ -34,8 +34,6 @@ CHAT_REPLY_TARGET = 0.70  # Shopee's chat response-rate target (聊聊回复率 
 BI_ONLY_MARTS = {
     "fct_receptions": "one row per reception with buyer_key; pages read its day aggregates "
                       "(agg_agent_daily_receptions, agg_shop_daily_receptions, agg_group_daily_performance)",
-    "fct_order_attribution": "one row per order × attribution rule with buyer_key; pages read agg_agent_daily_sales, "
-                             "agg_shop_daily_sales, agg_shop_daily_performance and agg_product_daily_sales",
     "fct_order_assists": "one row per order × assisting agent; an order-level audit for a BI tool",
     "fct_inquiry_conversion": "one row per inquiry with buyer_key; pages read agg_shop_daily_conversion and "
                               "agg_agent_daily_conversion",
