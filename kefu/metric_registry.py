@@ -7,6 +7,7 @@ tests_python/test_metric_registry.py) fails when a written file is not what the 
 """
 from __future__ import annotations
 
+import functools
 import textwrap
 from pathlib import Path
 
@@ -25,6 +26,7 @@ PLATFORMS = ("all", "taobao", "tmall", "douyin", "shopee")
 GENERATED = "# Written by `kefu metric-registry` from metric_registry.yml: edit the registry, not this file.\n"
 
 
+@functools.lru_cache(maxsize=4)
 def registry(path: Path = REGISTRY) -> dict[str, dict]:
     """Metric name -> its entry, checked (a malformed entry raises ValueError naming it)."""
     metrics = yaml.safe_load(path.read_text(encoding="utf-8"))["metrics"]
@@ -53,6 +55,21 @@ def registry(path: Path = REGISTRY) -> dict[str, dict]:
         if problems:
             raise ValueError(f"metric_registry.yml: {name}: {'; '.join(problems)}")
     return metrics
+
+
+def ratio_sql(metric: str, agg: str | None = "sum", source: str | None = None) -> str:
+    """The Python twin of the dbt macro metric_ratio for queries on the published file (the dashboard): the
+    registry's numerator columns ÷ its denominator columns, each side wrapped in `agg`, null when the denominator is 0.
+    Example: ratio_sql('reply_rate') -> 'cast(sum(replied_reception_count) as double) / nullif(sum(replyable_...), 0)'."""
+    spec = registry()[metric]
+    if not spec.get("sql"):
+        raise ValueError(f"metric_registry.yml: {metric} has no sql")
+    sides = []
+    for side in ("numerator", "denominator"):
+        text = " + ".join(f"{source}.{c}" if source else c for c in spec["sql"][side])
+        sides.append(f"{agg}({text})" if agg else text)
+    ratio = f"cast({sides[0]} as double) / nullif({sides[1]}, 0)"
+    return f"least({spec['cap']}, {ratio})" if spec.get("cap") is not None else ratio
 
 
 def _sections(path: Path = REGISTRY) -> dict[str, str]:

@@ -102,7 +102,7 @@ def test_chat_funnel(browser, dashboard, published):
     assert shown["询问率"] == q.fmt_pct(f["inquiry_rate"])
     assert shown["回复率"] == q.fmt_pct(f["reply_rate"])
     assert shown["近30日回复率"] == q.fmt_pct(f["rolling_reply_rate"])
-    assert shown["转化率"] == q.fmt_pct(f["conversion_rate"])
+    assert shown[q.metric_label("chat_conversion_rate")] == q.fmt_pct(f["conversion_rate"])  # 已回复的聊聊中买家的订单量
     assert shown["聊聊销售额"] == q.fmt_amount(f["sales_amount"])
     assert "70% 目标" in shown["__text__"]
 

@@ -117,3 +117,21 @@ def test_the_dashboards_metric_labels_are_the_registrys():
     assert set(q.KPI_METRIC_LABELS) == {name for name, spec in registry.items() if spec.get("kpi")}
     assert q.BENCHMARK_METRIC_LABELS["reply_rate"] == "聊聊回复率"
     assert q.BENCHMARK_METRIC_LABELS["inquiry_paid_final_rate"] == registry["inquiry_to_paid_final_rate"]["label"]
+
+
+def test_the_dashboard_divides_a_registry_ratio_only_through_ratio_sql():
+    """The dashboard's queries take a registry ratio from ratio_sql (the registry's columns), never write it out."""
+    import re
+
+    pairs = {(spec["sql"]["numerator"][0], spec["sql"]["denominator"][0]): name
+             for name, spec in mr.registry().items() if spec.get("sql")}
+    division = re.compile(r"(\w+)\)?(?:::double)?\s*/\s*nullif\((?:sum\()?(\w+)")
+    offenders = []
+    for path in sorted((ROOT / "kefu" / "dashboard").glob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for numerator, denominator in division.findall(line):
+                if (numerator, denominator) in pairs:
+                    offenders.append(f"{path.name}:{number}: {pairs[(numerator, denominator)]}")
+    assert offenders == []
+    assert mr.ratio_sql("chat_conversion_rate") == (
+        "cast(sum(ordering_buyer_count) as double) / nullif(sum(replied_chat_count), 0)")

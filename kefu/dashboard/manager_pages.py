@@ -202,7 +202,8 @@ def page_chat(shop: str | None, day: str | None) -> None:
                 delta=None if f["rolling_reply_rate"] is None
                 else f"{(f['rolling_reply_rate'] - target) * 100:+.1f} pt 对 70% 目标",
                 help="rolling 30-day reply rate of the range's last day (what the platform shows)")
-    m[3].metric("转化率", q.fmt_pct(f["conversion_rate"]), help="paying chat buyers ÷ chat buyers")
+    m[3].metric(q.metric_label("chat_conversion_rate"), q.fmt_pct(f["conversion_rate"]),
+                help="replied chats whose buyer ordered in the chat's inquiry window ÷ replied chats (已回复的聊聊中买家的订单量)")
     funnel = pd.DataFrame({
         "layer": ["1 访客 visitors", "2 咨询买家 chat buyers", "3 12h内已回复 replied", "4 下单买家 ordering",
                   "5 付款买家 paying"],

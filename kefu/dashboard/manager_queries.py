@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from kefu.dashboard.queries import _df, _row, _shop_filter
+from kefu.metric_registry import ratio_sql
 
 SHOP_RULE = "shop"
 RULE_CHOICES = (SHOP_RULE, "order", "payment", "order_first")
@@ -141,10 +142,10 @@ def shop_service_extras(start: dt.date, end: dt.date, shop: str | None = None,
     return _row(
         "select coalesce(sum(rated_count), 0)::bigint as rated_count, "
         "coalesce(sum(satisfied_count), 0)::bigint as satisfied_count, "
-        "sum(satisfied_count)::double / nullif(sum(rated_count), 0) as satisfaction_rate, "
+        f"{ratio_sql('satisfaction_rate')} as satisfaction_rate, "
         "case when sum(reception_count) > 0 then least(sum(rated_count)::double / sum(reception_count), 1) end "
         "as rating_rate, "
-        "sum(manual_agent_message_count)::double / nullif(sum(buyer_message_count), 0) "
+        f"{ratio_sql('message_ratio')} "
         "as agent_to_buyer_message_ratio, "
         "coalesce(sum(robot_only_session_count), 0)::bigint as robot_only_session_count, "
         "coalesce(sum(transferred_session_count), 0)::bigint as transferred_session_count, "
@@ -177,10 +178,10 @@ def chat_funnel(start: dt.date, end: dt.date, shop: str | None = None, platform:
         "coalesce(sum(ordering_buyer_count), 0)::bigint as ordering_buyer_count, "
         "coalesce(sum(paying_buyer_count), 0)::bigint as paying_buyer_count, "
         "coalesce(sum(sales_amount), 0)::double as sales_amount, "
-        "sum(chat_buyer_count)::double / nullif(sum(visitor_count), 0) as inquiry_rate, "
-        "sum(replied_chat_count)::double / nullif(sum(chat_buyer_count), 0) as reply_rate, "
-        "sum(paying_buyer_count)::double / nullif(sum(chat_buyer_count), 0) as conversion_rate, "
-        "sum(response_seconds_sum)::double / nullif(sum(replied_chat_count), 0) as avg_response_seconds, "
+        f"{ratio_sql('chat_inquiry_rate')} as inquiry_rate, "
+        f"{ratio_sql('chat_reply_rate')} as reply_rate, "
+        f"{ratio_sql('chat_conversion_rate')} as conversion_rate, "
+        f"{ratio_sql('chat_avg_response_seconds')} as avg_response_seconds, "
         "(select sum(rolling_replied_chat_count)::double / nullif(sum(rolling_chat_buyer_count), 0) "
         f" from marts.agg_shop_daily_chat_funnel where activity_date = (select max(activity_date) from "
         f" marts.agg_shop_daily_chat_funnel where {where}) and {cond} and {pcond}) as rolling_reply_rate "
@@ -236,13 +237,13 @@ def group_performance(start: dt.date, end: dt.date, shop: str | None = None,
         "select platform, shop_id, group_name, max(agent_count)::bigint as max_agent_count, "
         "sum(consult_buyers)::bigint as consult_buyer_days, sum(reception_buyers)::bigint as reception_buyer_days, "
         "sum(inquiry_buyers)::bigint as inquiry_buyer_days, "
-        "sum(replied_reception_count)::double / nullif(sum(replyable_reception_count), 0) as reply_rate, "
-        "sum(assessment_rounds_within_deadline_count)::double / nullif(sum(assessment_round_count), 0) "
+        f"{ratio_sql('reply_rate')} as reply_rate, "
+        f"{ratio_sql('three_minute_response_rate')} "
         "as three_minute_response_rate, "
-        "sum(first_response_seconds_sum)::double / nullif(sum(first_response_count), 0) "
+        f"{ratio_sql('avg_first_response_seconds')} "
         "as avg_first_response_seconds, "
-        "sum(total_response_seconds)::double / nullif(sum(answered_round_count), 0) as avg_response_seconds, "
-        "sum(satisfied_count)::double / nullif(sum(rated_count), 0) as satisfaction_rate "
+        f"{ratio_sql('avg_response_seconds')} as avg_response_seconds, "
+        f"{ratio_sql('satisfaction_rate')} as satisfaction_rate "
         f"from marts.agg_group_daily_performance where business_date between ? and ? and {cond} "
         "group by all order by platform, shop_id, group_name", [start, end, *params], path)
 
@@ -257,8 +258,8 @@ def group_sales(start: dt.date, end: dt.date, shop: str | None = None, rule: str
         "select platform, shop_id, group_name, sum(sales_amount)::double as sales_amount, "
         "sum(sales_quantity)::bigint as sales_quantity, sum(paid_orders)::bigint as paid_orders, "
         "sum(sales_buyers)::bigint as sales_buyer_days, sum(inquiry_buyers)::bigint as inquiry_buyer_days, "
-        "sum(ordered_buyers)::double / nullif(sum(inquiry_buyers), 0) as ordered_rate, "
-        "sum(paid_final_buyers)::double / nullif(sum(inquiry_buyers), 0) as paid_final_rate "
+        f"{ratio_sql('inquiry_to_order_rate')} as ordered_rate, "
+        f"{ratio_sql('inquiry_to_paid_final_rate')} as paid_final_rate "
         f"from marts.agg_group_daily_sales where activity_date between ? and ? and {cond} and {rcond} "
         "group by all order by sales_amount desc, platform, shop_id, group_name",
         [start, end, *params, *rparams], path)
@@ -456,18 +457,18 @@ def agent_report(start: dt.date, end: dt.date, platform: str, shop_id: str, agen
     rec_d as (select {key} as k, sum(consult_count) as consult_count, sum(reception_count) as reception_count,
               sum(inquiry_count) as inquiry_count from rec group by 1),
     svc_d as (select {key} as k,
-              sum(first_response_seconds_sum)::double / nullif(sum(first_response_count), 0)
+              {ratio_sql('avg_first_response_seconds')}
                   as avg_first_response_seconds,
-              sum(total_response_seconds)::double / nullif(sum(answered_round_count), 0) as avg_response_seconds,
-              sum(replied_reception_count)::double / nullif(sum(replyable_reception_count), 0) as reply_rate,
-              sum(assessment_rounds_within_deadline_count)::double / nullif(sum(assessment_round_count), 0)
+              {ratio_sql('avg_response_seconds')} as avg_response_seconds,
+              {ratio_sql('reply_rate')} as reply_rate,
+              {ratio_sql('three_minute_response_rate')}
                   as three_minute_response_rate,
               sum(assessment_round_count - assessment_rounds_within_deadline_count) as missed_round_count,
-              sum(satisfied_count)::double / nullif(sum(rated_count), 0) as satisfaction_rate,
+              {ratio_sql('satisfaction_rate')} as satisfaction_rate,
               case when sum(reception_count) > 0 then least(sum(rated_count)::double / sum(reception_count), 1) end
                   as rating_rate,
               sum(rated_count - satisfied_count) as not_satisfied_count,
-              sum(manual_agent_message_count)::double / nullif(sum(buyer_message_count), 0)
+              {ratio_sql('message_ratio')}
                   as agent_to_buyer_message_ratio
               from svc group by 1),
     cnv_d as (select {key} as k,

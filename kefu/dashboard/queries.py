@@ -16,6 +16,7 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
+from kefu.metric_registry import ratio_sql
 from kefu.metric_registry import registry as metric_registry
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -292,10 +293,10 @@ def screen_service(day: dt.date, shop: str | None = None, path: str | Path | Non
     return _row(
         "select sum(replied_reception_count)::bigint as replied_reception_count, "
         "sum(replyable_reception_count)::bigint as replyable_reception_count, "
-        "sum(replied_reception_count) / nullif(sum(replyable_reception_count), 0) as reply_rate, "
+        f"{ratio_sql('reply_rate')} as reply_rate, "
         "sum(assessment_rounds_within_deadline_count)::bigint as assessment_rounds_within_deadline_count, "
         "sum(assessment_round_count)::bigint as assessment_round_count, "
-        "sum(assessment_rounds_within_deadline_count) / nullif(sum(assessment_round_count), 0) "
+        f"{ratio_sql('three_minute_response_rate')} "
         "as three_minute_response_rate "
         f"from marts.agg_shop_daily_service where service_date = ? and {cond}",
         [day, *params], path)
