@@ -1,5 +1,5 @@
-{#- One row per 预警 threshold (alert_rules.csv of the configuration): typed, after the seed's contract is checked (bad rows stop
-    the build). -#}
+{#- One row per 预警 threshold (alert_rules.csv of the configuration): typed, after the seed's contract is checked
+    (bad rows stop the build). -#}
 {{ assert_valid_alert_rules(ref('alert_rules'), ref('shops')) }}
 
 with source as (
