@@ -120,7 +120,8 @@ def floor_query(landing: Path) -> dict:
     con = duckdb.connect()
     start = time.perf_counter()
     scanned = 0
-    for folder in sorted(p for p in landing.iterdir() if p.is_dir()):
+    # the table folders (the configuration folder, landing/config, holds CSV files, not exports)
+    for folder in sorted(p for p in landing.iterdir() if p.is_dir() and next(p.glob("**/*.parquet"), None)):
         files = f"read_parquet('{folder}/**/*.parquet', union_by_name = true)"
         columns = [r[0] for r in con.execute(f"describe select * from {files}").fetchall()]
         aggregates = ", ".join(f"count({c}), sum(hash({c}))" for c in columns)
