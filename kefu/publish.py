@@ -13,6 +13,12 @@ passed, and a daily run has been published from the same build database before (
 updates the live marts of a database whose other marts a full build made. Otherwise publish refuses with one line on
 stderr, exit 2, and the published file stays byte-identical.
 
+A refresh publishes what it changed: when the newest published run of the target came from the same build database,
+the new file starts as a plain copy of the published file (never written in place, so the copy is the file as
+published), checked to be that run's file, and only the marts the refresh rebuilt (its dbt run results) are replaced
+from the build database; its gate then checked those marts from the dates they recomputed (refresh_scope). A daily
+run, or a refresh without such a file, copies every mart; a daily publish refuses a refresh's scoped gate result.
+
 Run log: every attempt, published or refused, appends one row to ``main.kefu_runs`` of the run-log file
 ``kefu_runs.duckdb`` beside the published database. A published file carries a copy of that table as of its own
 publish (its own row included); refused attempts are in the run-log file only, since writing them into the published

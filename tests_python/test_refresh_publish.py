@@ -200,3 +200,35 @@ def test_bad_value_blocks_the_refresh_only_on_a_refreshed_day(refreshed, monkeyp
     with pytest.raises(PublishRefused, match="quality gate failed"):
         publish(kind="daily", run_results=state["work"] / "build" / "run_results.json")
     assert _sha(published) == after
+    shutil.copyfile(kept, db)  # the build database as the refresh left it, for the next test
+
+
+def test_refresh_copies_every_mart_when_another_build_published_last(refreshed, monkeypatch, tmp_path):
+    """The published file came from another build database: the refresh is gated whole and its publish copies every
+    mart of its own build database."""
+    from kefu.gate import read_result, result_path, run_gate
+    from kefu.publish import publish, refresh_scope
+
+    state = refreshed
+    for key in ("KEFU_LANDING_PATH", "KEFU_DB_PATH", "KEFU_PUBLISHED_PATH", "KEFU_RUN_RESULTS",
+                "KEFU_DBT_TARGET_PATH", "KEFU_GATE_VOLUME_LOW", "KEFU_BUYER_SALT"):
+        monkeypatch.setenv(key, state["env"][key])
+    db, published = state["build"], state["published"]
+    other = tmp_path / "other" / "kefu.duckdb"
+    other.parent.mkdir()
+    shutil.copyfile(db, other)
+    with duckdb.connect(str(other)) as con:  # another build: one mart the refresh does not rebuild differs
+        con.execute("delete from marts.fct_order_assists where rowid = (select min(rowid) from marts.fct_order_assists)")
+    result_path(other).write_text(json.dumps({"passed": True, "failures": 0,
+                                              "build_db_mtime_ns": other.stat().st_mtime_ns}))
+    publish(other, published, state["work"] / "build" / "run_results.json")
+
+    assert refresh_scope() is None
+    result = run_gate(scope=None)
+    assert result.passed and read_result(db)["scope"] is None
+    publish(kind="live", run_results=state["live_results"])
+    with duckdb.connect(str(published), read_only=True) as new, duckdb.connect(str(db), read_only=True) as build:
+        for mart in _marts(build):
+            assert _rows(new, mart) == _rows(build, mart), mart
+        newest = new.execute("select kind, build_db from main.kefu_runs order by started_at desc limit 1").fetchone()
+    assert newest == ("live", str(db.resolve()))

@@ -14,6 +14,10 @@ pandas datasource only. Suites:
   (defaults 0.5 and 3.0) fails, naming shop, day, count and median. Declared peak days (KEFU_GATE_PEAK_DAYS) are
   judged against the lower bound only.
 
+An intraday refresh passes a scope (kefu.publish.refresh_scope, docs/operations.md): only the marts it rebuilt, each
+from the first business date it recomputed (table models and key-replacing incremental ones whole), and the volume
+check on those days; the daily run's gate is unchanged and checks everything.
+
 Outputs: ``gate_result.json`` beside the build database (passed, every expectation's result, the build database's
 path and mtime — `kefu publish` compares the mtime) and ``gate_report.html`` beside the published database (plain
 static HTML, readable offline).
