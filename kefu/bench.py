@@ -15,7 +15,8 @@ Steps, each its own process; wall seconds and the peak resident memory of that p
 * intraday_refresh  - the daily run is gated and published (`kefu check`, `kefu publish`, not timed), then the
                       10-minute slice of the last day (its sessions and their messages) lands as new files and
                       `kefu refresh` runs as a user runs it: live marts, gate, publish (intraday_refresh_dbt: the
-                      dbt part alone, from its run results).
+                      dbt part alone, from its run results; intraday_refresh.step_seconds: wall seconds of its
+                      dbt, gate and publish steps as the refresh printed them).
 A history-length pair: `kefu bench --size M` and `kefu bench --size M --days 60` (benchmarks/M60.json) keep the same
 shops and volume per day; `kefu bench-table` then adds daily(60) ÷ daily(30) and refresh(60) ÷ refresh(30).
 Per model: seconds (dbt run_results.json) and rows of the full build. Headline: (full_build - dbt_fixed) / floor.
@@ -67,7 +68,7 @@ def _tree_rss_kib(root_pid: int) -> int:
     return total
 
 
-def _timed(cmd: list[str], env: dict[str, str], allowed_exit: tuple[int, ...] = (0,)) -> dict:
+def _timed(cmd: list[str], env: dict[str, str], allowed_exit: tuple[int, ...] = (0,), steps: bool = False) -> dict:
     """Run a command; its wall seconds and the peak RSS (MiB) of its process tree (plus its exit code and last
     output line when a non-zero exit is allowed, e.g. a gate that reports a failed expectation)."""
     with tempfile.TemporaryFile(mode="w+") as log:
@@ -93,6 +94,12 @@ def _timed(cmd: list[str], env: dict[str, str], allowed_exit: tuple[int, ...] = 
     if allowed_exit != (0,):
         lines = output.strip().splitlines()
         result.update(exit_code=proc.returncode, last_line=lines[-1] if lines else "")
+    if steps:  # the dbt / gate / publish split a gated run prints (kefu.pipeline.STEP_SECONDS_PREFIX)
+        from kefu.pipeline import STEP_SECONDS_PREFIX
+
+        found = [line for line in output.splitlines() if line.startswith(STEP_SECONDS_PREFIX)]
+        if found:
+            result["step_seconds"] = json.loads(found[-1].removeprefix(STEP_SECONDS_PREFIX))
     return result
 
 
@@ -278,7 +285,7 @@ def run_benchmark(size: str, out: Path, seed: int = 42, work_dir: str | None = N
         shutil.copyfile(inc_target / "run_results.json", inc_db.with_name("daily_run_results.json"))
         _land(intraday_files)
         publish_env["KEFU_RUN_RESULTS"] = str(inc_db.with_name("daily_run_results.json"))
-        report["intraday_refresh"] = _timed([_exe("kefu"), "refresh"], publish_env)
+        report["intraday_refresh"] = _timed([_exe("kefu"), "refresh"], publish_env, steps=True)
         live_results = json.loads(inc_db.with_name("run_results_live.json").read_text())
         report["intraday_refresh_dbt_seconds"] = round(live_results.get("elapsed_time", 0), 3)
         report["intraday_refresh_models"] = _per_model(inc_target, inc_db)[:10]

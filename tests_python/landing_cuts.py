@@ -122,6 +122,10 @@ def partition_by_date(source: str | Path, out: str | Path) -> dict[str, list[str
             if "(" not in expression:
                 expression = f"try_cast({expression} as timestamp)"
             day = f"cast({expression} as date)"
+        elif not next(folder.glob("*.parquet"), None):  # the configuration folder (CSV), copied as it is
+            shutil.rmtree(target)
+            shutil.copytree(folder, target)
+            continue
         else:
             shutil.copy2(next(folder.glob("*.parquet")), target / "part-0.parquet")
             for extra in sorted(folder.glob("*.parquet"))[1:]:

@@ -14,6 +14,10 @@ pandas datasource only. Suites:
   (defaults 0.5 and 3.0) fails, naming shop, day, count and median. Declared peak days (KEFU_GATE_PEAK_DAYS) are
   judged against the lower bound only.
 
+An intraday refresh passes a scope (kefu.publish.refresh_scope, docs/operations.md): only the marts it rebuilt, each
+from the first business date it recomputed (table models and key-replacing incremental ones whole), and the volume
+check on those days; the daily run's gate is unchanged and checks everything.
+
 Outputs: ``gate_result.json`` beside the build database (passed, every expectation's result, the build database's
 path and mtime — `kefu publish` compares the mtime) and ``gate_report.html`` beside the published database (plain
 static HTML, readable offline).
@@ -35,11 +39,11 @@ from kefu.errors import UserError  # noqa: E402
 from kefu.gate.expectations import _freshness_checks, _mart_checks, _Runner, _volume_checks  # noqa: E402
 from kefu.gate.frames import load_frames  # noqa: E402
 from kefu.gate.report import summary, write_html, write_json  # noqa: E402
-from kefu.gate.specs import Check, GateResult, MartSpec, mart_specs  # noqa: E402,F401
+from kefu.gate.specs import Check, GateResult, GateScope, MartSpec, mart_specs  # noqa: E402,F401
 from kefu.settings import build_db_path as build_path  # noqa: E402
 from kefu.settings import published_path  # noqa: E402
 
-__all__ = ["Check", "GateResult", "MartSpec", "mart_specs", "read_result", "result_path", "run_gate", "summary"]
+__all__ = ["Check", "GateResult", "GateScope", "MartSpec", "mart_specs", "read_result", "result_path", "run_gate", "summary"]
 
 
 def result_path(db: Path) -> Path:
@@ -55,8 +59,11 @@ def read_result(db: Path) -> dict[str, Any] | None:
         return None
 
 
-def run_gate(db: str | Path | None = None, report: str | Path | None = None) -> GateResult:
-    """Validate the build database; write gate_result.json beside it and gate_report.html beside the published DB."""
+def run_gate(db: str | Path | None = None, report: str | Path | None = None,
+             scope: GateScope | None = None) -> GateResult:
+    """Validate the build database; write gate_result.json beside it and gate_report.html beside the published DB.
+    With a scope (an intraday refresh, kefu.publish.refresh_scope) only the marts the refresh rebuilt are checked,
+    each from the first date it recomputed on, and the volume check judges those days only (the record says so)."""
 
     db = Path(db) if db else build_path()
     if not db.exists():
@@ -64,7 +71,7 @@ def run_gate(db: str | Path | None = None, report: str | Path | None = None) -> 
     started = time.perf_counter()
     mtime_ns = db.stat().st_mtime_ns
     try:
-        frames = load_frames(db)
+        frames = load_frames(db, scope)
     except duckdb.Error as exc:
         raise UserError(f"cannot read the build database {db}: {str(exc).splitlines()[0]}") from None
     runner = _Runner()
@@ -76,6 +83,7 @@ def run_gate(db: str | Path | None = None, report: str | Path | None = None) -> 
         checked_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         seconds=round(time.perf_counter() - started, 2),
         checks=checks,
+        scope=scope.as_dict() if scope is not None else None,
     )
     json_path = result_path(db)
     html_path = Path(report) if report else published_path().parent / "gate_report.html"

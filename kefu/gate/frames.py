@@ -1,14 +1,18 @@
 """The small pandas frames the gate validates: DuckDB aggregates the marts and the per shop-day volumes first."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from kefu.gate.specs import (COMPLETE_DAY_HOUR, IDENTITIES, NULLABLE_KEY_COLUMNS, MartSpec, mart_specs,
+from kefu.gate.specs import (COMPLETE_DAY_HOUR, IDENTITIES, NULLABLE_KEY_COLUMNS, GateScope, MartSpec, mart_specs,
                              summary_row_limit)
+
+# the volume check's trailing window: a scoped day needs the 7 days before it
+VOLUME_WINDOW_DAYS = 7
 
 
 
@@ -82,18 +86,31 @@ MESSAGE_COUNTS = """
 select s.platform, s.shop_id, cast(m.sent_at as date) as day, count(*) as n
 from staging.stg_kefu__messages as m
 inner join staging.stg_kefu__sessions as s on m.session_id = s.session_id
+{where}
 group by all
 """
 
 RECEPTION_COUNTS = """
 select platform, shop_id, reception_date as day, count(*) as n
 from marts.fct_receptions
+{where}
 group by all
 """
 
 
+def _volume_sql(counts: str, day_expression: str, since: dt.date | None) -> str:
+    """VOLUME_SQL over these counts; with `since` (a refresh), only days from `since` on are judged and only the
+    7 days before it are read (a shop's spine then starts at its first day inside that window)."""
+    if since is None:
+        return VOLUME_SQL.format(counts=counts.format(where=""), complete_hour=COMPLETE_DAY_HOUR)
+    first = since - dt.timedelta(days=VOLUME_WINDOW_DAYS)
+    sql = VOLUME_SQL.format(counts=counts.format(where=f"where {day_expression} >= date '{first}'"),
+                            complete_hour=COMPLETE_DAY_HOUR)
+    return sql.replace("where prior_days >= 3", f"where prior_days >= 3 and day >= date '{since}'")
+
+
 def _summary_frame(con: duckdb.DuckDBPyConnection, mart: str, spec: MartSpec, date_col: str,
-                   cols: list[str]) -> pd.DataFrame:
+                   cols: list[str], where: str = "") -> pd.DataFrame:
     """One row per platform, shop and day (and rule) of a large mart: what its row-level expectations need."""
     groups = ["platform", "shop_id", date_col] + (["attribution_rule"] if "attribution_rule" in cols else [])
     key = ", ".join(f'"{c}"' for c in spec.key)
@@ -105,12 +122,14 @@ def _summary_frame(con: duckdb.DuckDBPyConnection, mart: str, spec: MartSpec, da
         if col in cols:
             measures += [f'min("{col}") as "{col}__min"', f'max("{col}") as "{col}__max"']
     group_list = ", ".join(f'"{g}"' for g in groups)
-    frame = con.execute(f'select {group_list}, {", ".join(measures)} from marts."{mart}" group by all').df()
+    frame = con.execute(f'select {group_list}, {", ".join(measures)} from marts."{mart}" {where} group by all').df()
     frame.attrs["summary_of"] = spec.key
     return frame
 
 
-def load_frames(db: Path) -> dict[str, Any]:
+def load_frames(db: Path, scope: GateScope | None = None) -> dict[str, Any]:
+    """The frames of every mart; with a refresh's scope, of the marts it rebuilt only, each from the first date it
+    recomputed on (the whole mart when its scope says None)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         specs = mart_specs()
@@ -121,6 +140,8 @@ def load_frames(db: Path) -> dict[str, Any]:
                 "select table_name from information_schema.tables where table_schema = 'marts' order by table_name"
             ).fetchall()
         ]
+        if scope is not None:
+            marts = [m for m in marts if m in scope.marts]
         frames: dict[str, pd.DataFrame] = {}
         latest: dict[str, Any] = {}
         for mart in marts:
@@ -131,18 +152,29 @@ def load_frames(db: Path) -> dict[str, Any]:
             for identity in IDENTITIES.get(mart, ()):
                 wanted.append(identity)
             wanted = [c for c in dict.fromkeys(w for w in wanted if w) if c in cols]
-            rows = con.execute(f'select count(*) from marts."{mart}"').fetchone()[0]
+            where = ""
+            window = scope.marts.get(mart) if scope is not None else None
+            if window is not None and window[0] in cols:
+                column, since = window
+                where = f"where \"{column}\" >= date '{since}'"
+                if len(spec.key) and column not in spec.key and all(c in cols for c in spec.key):
+                    # a key without the date: older rows sharing a key with a recomputed row are read too, so a
+                    # duplicate across the window's edge still fails
+                    key = ", ".join(f'"{c}"' for c in spec.key)
+                    where += f' or ({key}) in (select {key} from marts."{mart}" {where})'
+            rows = con.execute(f'select count(*) from marts."{mart}" {where}').fetchone()[0]
             if rows > row_limit and spec.key and date_col and {"platform", "shop_id"} <= set(cols):
-                frames[mart] = _summary_frame(con, mart, spec, date_col, cols)
+                frames[mart] = _summary_frame(con, mart, spec, date_col, cols, where)
             elif wanted:
                 select_list = ", ".join('"' + c + '"' for c in wanted)
-                frames[mart] = con.execute(f'select {select_list} from marts."{mart}"').df()
+                frames[mart] = con.execute(f'select {select_list} from marts."{mart}" {where}').df()
             if date_col:
                 latest[mart] = con.execute(f'select max("{date_col}") from marts."{mart}"').fetchone()[0]
         as_of = con.execute("select max(as_of_date) from intermediate.int_as_of").fetchone()[0]
+        since = scope.since if scope is not None else None
         volume = {
-            "messages": con.execute(VOLUME_SQL.format(counts=MESSAGE_COUNTS, complete_hour=COMPLETE_DAY_HOUR)).df(),
-            "receptions": con.execute(VOLUME_SQL.format(counts=RECEPTION_COUNTS, complete_hour=COMPLETE_DAY_HOUR)).df(),
+            "messages": con.execute(_volume_sql(MESSAGE_COUNTS, "cast(m.sent_at as date)", since)).df(),
+            "receptions": con.execute(_volume_sql(RECEPTION_COUNTS, "reception_date", since)).df(),
         }
         for df in volume.values():
             df["day"] = pd.to_datetime(df["day"]).dt.date

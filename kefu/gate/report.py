@@ -40,7 +40,8 @@ tr.bad {{ background: #fdd; }} tr.ok td:nth-child(4) {{ color: #070; }}
 </style></head><body>
 <h1>kefu quality gate: {'PASSED' if result.passed else 'FAILED'}</h1>
 <p>Build database {html.escape(result.build_db)} (mtime {result.build_db_mtime_ns} ns), checked
-{html.escape(result.checked_at)} in {result.seconds:.1f} s: {len(result.checks)} expectations, {failed} failed.</p>
+{html.escape(result.checked_at)} in {result.seconds:.1f} s: {len(result.checks)} expectations, {failed} failed.{
+    html.escape(f" Intraday refresh: the marts it rebuilt, from {result.scope['since']} on.") if result.scope else ""}</p>
 <table><tr><th>suite</th><th>expectation</th><th>column</th><th>result</th><th>observed</th><th>expected</th>
 <th>unexpected rows (first {MAX_DETAILS})</th></tr>
 {chr(10).join(rows)}
@@ -91,6 +92,9 @@ def summary(result: GateResult, max_lines: int = 18) -> str:
         lines.extend(fmt(r) for r in shown)
         if len(table) > len(shown):
             lines.append(f"... {len(table) - len(shown)} more lines in {result.html_path}")
+    if result.scope:
+        lines.append(f"refresh scope: the {len(result.scope['marts'])} marts it rebuilt, from {result.scope['since']} on "
+                     "(whole checks stay in the daily run)")
     verdict = "PASSED" if result.passed else f"FAILED ({len(fails)} of {len(result.checks)} expectations)"
     lines.append(f"gate {verdict} in {result.seconds:.1f} s; report {result.html_path}; result {result.json_path}")
     return "\n".join(lines)

@@ -49,6 +49,25 @@ class Check:
 
 
 @dataclass
+class GateScope:
+    """What the gate of an intraday refresh checks (kefu.publish.refresh_scope): the marts the refresh rebuilt and, per
+    mart, the date column and first business date it recomputed (None: the whole mart: a table model, or one whose
+    rows outside the window may be replaced by key); `base_run_id` is the published run the scope was taken against."""
+    base_run_id: str
+    marts: dict[str, tuple[str, dt.date] | None]
+
+    @property
+    def since(self) -> dt.date | None:
+        """The earliest recomputed date: the volume check judges the days from here on."""
+        days = [d for c, d in filter(None, self.marts.values())]
+        return min(days) if days else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"base_run_id": self.base_run_id, "since": self.since,
+                "marts": {m: None if v is None else {"column": v[0], "since": v[1]} for m, v in self.marts.items()}}
+
+
+@dataclass
 class GateResult:
     passed: bool
     build_db: str
@@ -58,6 +77,8 @@ class GateResult:
     checks: list[Check]
     json_path: str = ""
     html_path: str = ""
+    # an intraday refresh's scope (GateScope.as_dict); None: the whole build database was checked
+    scope: dict[str, Any] | None = None
 
     @property
     def failures(self) -> list[Check]:
