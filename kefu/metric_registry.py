@@ -57,17 +57,23 @@ def registry(path: Path = REGISTRY) -> dict[str, dict]:
     return metrics
 
 
-def ratio_sql(metric: str, agg: str | None = "sum", source: str | None = None) -> str:
+def ratio_sql(metric: str, agg: str | None = "sum", source: str | None = None, columns: dict[str, str] | None = None,
+              where: str | dict[str, str] | None = None) -> str:
     """The Python twin of the dbt macro metric_ratio for queries on the published file (the dashboard): the
     registry's numerator columns ÷ its denominator columns, each side wrapped in `agg`, null when the denominator is 0.
+    columns: {registry column: SQL expression} for a column read otherwise; where: a filter of the aggregate (one
+    for both sides, or {"numerator": ..., "denominator": ...}).
     Example: ratio_sql('reply_rate') -> 'cast(sum(replied_reception_count) as double) / nullif(sum(replyable_...), 0)'."""
     spec = registry()[metric]
     if not spec.get("sql"):
         raise ValueError(f"metric_registry.yml: {metric} has no sql")
+    columns = columns or {}
     sides = []
     for side in ("numerator", "denominator"):
-        text = " + ".join(f"{source}.{c}" if source else c for c in spec["sql"][side])
-        sides.append(f"{agg}({text})" if agg else text)
+        text = " + ".join(columns.get(c, f"{source}.{c}" if source else c) for c in spec["sql"][side])
+        condition = where.get(side) if isinstance(where, dict) else where
+        filtered = f" filter (where {condition})" if condition else ""
+        sides.append(f"{agg}({text}){filtered}" if agg else text)
     ratio = f"cast({sides[0]} as double) / nullif({sides[1]}, 0)"
     return f"least({spec['cap']}, {ratio})" if spec.get("cap") is not None else ratio
 

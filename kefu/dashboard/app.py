@@ -173,7 +173,7 @@ def page_screen() -> None:
             c1, c2, c3 = st.columns(3)
             c1.metric("客服销售额", q.fmt_amount(split["agent_sales_amount"]), help="agent sales amount")
             c2.metric("静默销售额", q.fmt_amount(split["silent_sales_amount"]), help="silent sales amount")
-            c3.metric("客服占比", q.fmt_pct(split["agent_amount_share"]), help="agent share of shop sales")
+            c3.metric(q.METRIC_LABELS["agent_amount_share"], q.fmt_pct(split["agent_amount_share"]), help="agent share of shop sales")
             trend = q.sales_split_trend(SHOP)
             if not trend.empty:
                 long = trend.melt("sales_date", var_name="source", value_name="amount")

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from kefu.dashboard.queries import _df, _row, _shop_filter
-from kefu.metric_registry import ratio_sql
+from kefu.metric_registry import ratio_sql, registry
 
 SHOP_RULE = "shop"
 RULE_CHOICES = (SHOP_RULE, "order", "payment", "order_first")
@@ -125,9 +125,9 @@ def order_payment(start: dt.date, end: dt.date, shop: str | None = None,
         "coalesce(sum(paid_same_day_buyers), 0)::bigint as paid_same_day_buyers, "
         "coalesce(sum(paid_next_day_buyers), 0)::bigint as paid_next_day_buyers, "
         "coalesce(sum(paid_final_buyers), 0)::bigint as paid_final_buyers, "
-        "sum(paid_same_day_buyers)::double / nullif(sum(ordered_buyers), 0) as paid_same_day_rate, "
-        "sum(paid_next_day_buyers)::double / nullif(sum(ordered_buyers), 0) as paid_next_day_rate, "
-        "sum(paid_final_buyers)::double / nullif(sum(ordered_buyers), 0) as paid_final_rate, "
+        f"{ratio_sql('order_paid_same_day_rate')} as paid_same_day_rate, "
+        f"{ratio_sql('order_paid_next_day_rate')} as paid_next_day_rate, "
+        f"{ratio_sql('order_paid_final_rate')} as paid_final_rate, "
         "count(*) filter (where not is_mature_paid_final)::bigint as immature_final_days "
         f"from marts.agg_shop_daily_order_payment where order_date between ? and ? and {cond}",
         [start, end, *params], path)
@@ -143,14 +143,12 @@ def shop_service_extras(start: dt.date, end: dt.date, shop: str | None = None,
         "select coalesce(sum(rated_count), 0)::bigint as rated_count, "
         "coalesce(sum(satisfied_count), 0)::bigint as satisfied_count, "
         f"{ratio_sql('satisfaction_rate')} as satisfaction_rate, "
-        "case when sum(reception_count) > 0 then least(sum(rated_count)::double / sum(reception_count), 1) end "
-        "as rating_rate, "
+        f"{ratio_sql('rating_rate')} as rating_rate, "
         f"{ratio_sql('message_ratio')} "
         "as agent_to_buyer_message_ratio, "
         "coalesce(sum(robot_only_session_count), 0)::bigint as robot_only_session_count, "
         "coalesce(sum(transferred_session_count), 0)::bigint as transferred_session_count, "
-        "sum(robot_only_session_count)::double / nullif(sum(robot_only_session_count) "
-        "+ sum(transferred_session_count), 0) as robot_resolved_share "
+        f"{ratio_sql('robot_resolved_share')} as robot_resolved_share "
         f"from marts.agg_shop_daily_service where service_date between ? and ? and {cond}",
         [start, end, *params], path)
 
@@ -182,7 +180,7 @@ def chat_funnel(start: dt.date, end: dt.date, shop: str | None = None, platform:
         f"{ratio_sql('chat_reply_rate')} as reply_rate, "
         f"{ratio_sql('chat_conversion_rate')} as conversion_rate, "
         f"{ratio_sql('chat_avg_response_seconds')} as avg_response_seconds, "
-        "(select sum(rolling_replied_chat_count)::double / nullif(sum(rolling_chat_buyer_count), 0) "
+        f"(select {ratio_sql('rolling_chat_reply_rate')} "
         f" from marts.agg_shop_daily_chat_funnel where activity_date = (select max(activity_date) from "
         f" marts.agg_shop_daily_chat_funnel where {where}) and {cond} and {pcond}) as rolling_reply_rate "
         f"from marts.agg_shop_daily_chat_funnel where {where}",
@@ -327,8 +325,9 @@ def product_sales(start: dt.date, end: dt.date, shop: str | None = None, rule: s
         "sum(paid_orders)::bigint as paid_orders, "
         "coalesce(sum(sales_amount) filter (where source = 'agent'), 0)::double as agent_sales_amount, "
         "coalesce(sum(sales_amount) filter (where source = 'silent'), 0)::double as silent_sales_amount, "
-        "coalesce(sum(sales_amount) filter (where source = 'agent'), 0)::double "
-        "/ nullif(sum(sales_amount), 0)::double as agent_amount_share "
+        f"""{ratio_sql('agent_amount_share', where={'numerator': "source = 'agent'"},
+                       columns={'agent_sales_amount': 'sales_amount', 'shop_sales_amount': 'sales_amount'})} """
+        "as agent_amount_share "
         f"from marts.agg_product_daily_sales where sales_date between ? and ? and {cond} and {rcond} "
         "group by platform, shop_id, product_id order by sales_amount desc, platform, shop_id, product_id",
         [start, end, *params, *rparams], path)
@@ -369,13 +368,18 @@ def feige_missed_sessions(start: dt.date, end: dt.date, shop: str | None = None,
         [start, end, *params], path)
 
 
+# 飞鸽 sessions are rows of fct_feige_sessions: the registry's counts are count(*) there
+SESSION_REPLY_RATE = ratio_sql("feige_session_reply_rate", agg="count", where={"numerator": "is_passed"},
+                               columns={"feige_passed_session_count": "*", "feige_session_count": "*"})
+
+
 def feige_totals(start: dt.date, end: dt.date, shop: str | None = None,
                  path: str | Path | None = None) -> dict[str, Any]:
     cond, params = _shop_filter(shop)
     return _row(
         "select count(*)::bigint as session_count, count(*) filter (where is_passed)::bigint as passed_count, "
         "count(*) filter (where not is_passed)::bigint as missed_count, "
-        "(count(*) filter (where is_passed))::double / nullif(count(*), 0) as session_reply_rate "
+        f"{SESSION_REPLY_RATE} as session_reply_rate "
         f"from marts.fct_feige_sessions where session_date between ? and ? and {cond}", [start, end, *params], path)
 
 
@@ -414,8 +418,9 @@ AGENT_REPORT_COLUMNS = {
     "avg_first_response_seconds": "平均首响(秒)", "avg_response_seconds": "平均响应(秒)", "reply_rate": "回复率",
     "three_minute_response_rate": "三分钟响应率", "missed_round_count": "超时轮次(3分钟)",
     "satisfaction_rate": "满意率", "rating_rate": "评价率", "not_satisfied_count": "不满意评价数",
-    "agent_to_buyer_message_ratio": "问答比", "inquiry_to_order_rate": "下单转化率(询单→下单)",
-    "inquiry_to_paid_final_rate": "询单转化率(询单→最终付款)", "sales_amount": "销售额", "paid_orders": "付款订单数",
+    "agent_to_buyer_message_ratio": "问答比", "inquiry_to_order_rate": registry()["inquiry_to_order_rate"]["label"],
+    "inquiry_to_paid_final_rate": registry()["inquiry_to_paid_final_rate"]["label"], "sales_amount": "销售额",
+    "paid_orders": "付款订单数",
     "reachable_order_count": "待催付订单", "owned_chased_order_count": "已催付订单", "chase_rate": "催付率",
     "missed_order_count": "漏催订单", "recovered_order_count": "催付成功订单", "recovered_amount": "催付成功金额",
 }
@@ -472,17 +477,16 @@ def agent_report(start: dt.date, end: dt.date, platform: str, shop_id: str, agen
                   as agent_to_buyer_message_ratio
               from svc group by 1),
     cnv_d as (select {key} as k,
-              sum(ordered_buyers) filter (where attribution_rule = 'order')::double
-                  / nullif(sum(inquiry_buyers) filter (where attribution_rule = 'order'), 0) as inquiry_to_order_rate,
-              sum(paid_final_buyers) filter (where is_shop_rule)::double
-                  / nullif(sum(inquiry_buyers) filter (where attribution_rule = 'order'), 0)
+              {ratio_sql('inquiry_to_order_rate', where="attribution_rule = 'order'")} as inquiry_to_order_rate,
+              {ratio_sql('inquiry_to_paid_final_rate',
+                         where={'numerator': 'is_shop_rule', 'denominator': "attribution_rule = 'order'"})}
                   as inquiry_to_paid_final_rate
               from cnv group by 1),
     sal_d as (select {key} as k, sum(sales_amount)::double as sales_amount, sum(paid_orders) as paid_orders
               from sal group by 1),
     chs_d as (select {key} as k, sum(reachable_order_count) as reachable_order_count,
               sum(owned_chased_order_count) as owned_chased_order_count,
-              sum(owned_chased_order_count)::double / nullif(sum(reachable_order_count), 0) as chase_rate,
+              {ratio_sql('chase_rate')} as chase_rate,
               sum(missed_order_count) as missed_order_count, sum(recovered_order_count) as recovered_order_count,
               sum(recovered_amount)::double as recovered_amount from chs group by 1),
     keys as (select k from rec_d union select k from svc_d union select k from cnv_d union select k from sal_d

@@ -352,7 +352,7 @@ def sales_split(day: dt.date, shop: str | None = None, rule: str = DEFAULT_RULE,
         "select coalesce(sum(shop_sales_amount), 0)::double as shop_sales_amount, "
         "coalesce(sum(agent_sales_amount), 0)::double as agent_sales_amount, "
         "coalesce(sum(silent_sales_amount), 0)::double as silent_sales_amount, "
-        "sum(agent_sales_amount)::double / nullif(sum(shop_sales_amount), 0)::double as agent_amount_share, "
+        f"{ratio_sql('agent_amount_share')} as agent_amount_share, "
         "coalesce(sum(agent_sales_buyers), 0)::bigint as agent_sales_buyers, "
         "coalesce(sum(silent_sales_buyers), 0)::bigint as silent_sales_buyers "
         f"from marts.agg_shop_daily_sales where sales_date = ? and {rule_cond} and {cond}",
@@ -702,7 +702,7 @@ def staffing_day_summary(day: dt.date, shop: str | None = None, path: str | Path
         "select count(*) filter (where staffing_gap_agents < 0) as understaffed_hours, "
         "count(*) filter (where staffing_gap_agents >= 1) as overstaffed_hours, "
         "min(staffing_gap_agents) as worst_gap, sum(arrival_count)::bigint as arrival_count, "
-        "sum(first_reply_within_deadline_count)::double / nullif(sum(arrival_count), 0) as achieved_service_level "
+        f"{ratio_sql('achieved_service_level')} as achieved_service_level "
         f"from marts.agg_shop_hourly_staffing where load_date = ? and {cond}",
         [day, *params], path)
 
@@ -717,10 +717,10 @@ def payment_chase_board(start: dt.date, end: dt.date, shop: str | None = None,
         "select platform, shop_id, agent_id, sum(reachable_order_count)::bigint as reachable_order_count, "
         "sum(owned_chased_order_count)::bigint as owned_chased_order_count, "
         "sum(missed_order_count)::bigint as missed_order_count, "
-        "sum(owned_chased_order_count)::double / nullif(sum(reachable_order_count), 0) as chase_rate, "
+        f"{ratio_sql('chase_rate')} as chase_rate, "
         "sum(chased_order_count)::bigint as chased_order_count, "
         "sum(recovered_order_count)::bigint as recovered_order_count, "
-        "sum(recovered_order_count)::double / nullif(sum(chased_order_count), 0) as recovery_rate, "
+        f"{ratio_sql('recovery_rate')} as recovery_rate, "
         "sum(recovered_amount)::double as recovered_amount "
         "from marts.agg_agent_daily_payment_chase "
         f"where not is_silent and order_date between ? and ? and {cond} "

@@ -99,8 +99,7 @@ shop_values as (
         cast(shop_now.waiting_buyer_count as double) as waiting_buyers_above,
         cast(shop_now.longest_wait_seconds as double) as longest_wait_above_seconds,
         shop_service.three_minute_response_rate as three_minute_rate_below,
-        cast(today_chats.replied_chat_count as double) / nullif(today_chats.chat_buyer_count, 0)
-            as shopee_reply_rate_below
+        {{ metric_ratio('chat_reply_rate', 'today_chats') }} as shopee_reply_rate_below
     from shop_now
     left join shop_service
         on

@@ -51,7 +51,8 @@ service_month as (
         {{ month_label('service_date') }} as period,
         {{ metric_ratio('three_minute_response_rate', agg='sum') }}
             as three_minute_response_rate,
-        {{ safe_ratio('sum(avg_response_seconds * answered_round_count)', 'sum(answered_round_count)') }}
+        {{ metric_ratio('avg_response_seconds', agg='sum',
+                        columns={'total_response_seconds': 'avg_response_seconds * answered_round_count'}) }}
             as avg_response_seconds,
         {{ metric_ratio('satisfaction_rate', agg='sum') }} as satisfaction_rate
     from service

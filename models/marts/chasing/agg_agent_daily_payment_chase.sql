@@ -60,12 +60,12 @@ final as (
         coalesce(owned.owned_chased_order_count, 0) as owned_chased_order_count,
         coalesce(owned.missed_order_count, 0) as missed_order_count,
         cast(coalesce(owned.missed_amount, 0) as decimal(38, 2)) as missed_amount,
-        {{ safe_ratio('owned.owned_chased_order_count', 'owned.reachable_order_count') }} as chase_rate,
+        {{ metric_ratio('chase_rate', 'owned') }} as chase_rate,
         coalesce(chased.chased_order_count, 0) as chased_order_count,
         cast(coalesce(chased.chased_amount, 0) as decimal(38, 2)) as chased_amount,
         coalesce(chased.recovered_order_count, 0) as recovered_order_count,
         cast(coalesce(chased.recovered_amount, 0) as decimal(38, 2)) as recovered_amount,
-        {{ safe_ratio('chased.recovered_order_count', 'chased.chased_order_count') }} as recovery_rate,
+        {{ metric_ratio('recovery_rate', 'chased') }} as recovery_rate,
         coalesce(chased.immature_chase_count, 0) as immature_chase_count
     from row_keys
     left join owned

@@ -169,8 +169,7 @@ final as (
         {{ metric_ratio('chat_conversion_rate', 'daily') }} as conversion_rate,
         rolling.rolling_replied_chat_count,
         rolling.rolling_chat_buyer_count,
-        {{ safe_ratio('rolling.rolling_replied_chat_count', 'rolling.rolling_chat_buyer_count') }}
-            as rolling_reply_rate,
+        {{ metric_ratio('rolling_chat_reply_rate', 'rolling') }} as rolling_reply_rate,
         rolling.rolling_reply_days_covered,
         {{ metric_ratio('chat_buyer_paid_rate', 'daily') }} as chat_buyer_paid_rate
     from daily

@@ -121,8 +121,8 @@ final as (
         combined.buyers,
         combined.orders,
         combined.amount,
-        combined.buyers / nullif(shop.buyers, 0) as buyer_share,
-        combined.amount / nullif(shop.amount, 0) as amount_share
+        {{ metric_ratio('scenario_buyer_share', 'combined', columns={'shop_buyers': 'shop.buyers'}) }} as buyer_share,
+        {{ metric_ratio('scenario_amount_share', 'combined', columns={'shop_amount': 'shop.amount'}) }} as amount_share
     from combined
     inner join shop
         on

@@ -71,10 +71,14 @@ final as (
         coalesce(split.silent_sales_quantity, 0) as silent_sales_quantity,
         coalesce(split.silent_sales_buyers, 0) as silent_sales_buyers,
         coalesce(split.silent_paid_orders, 0) as silent_paid_orders,
-        split.agent_sales_amount / nullif(shop.shop_sales_amount, 0) as agent_amount_share,
-        split.silent_sales_amount / nullif(shop.shop_sales_amount, 0) as silent_amount_share,
-        split.agent_sales_buyers / nullif(shop.shop_sales_buyers, 0) as agent_buyer_share,
-        split.silent_sales_buyers / nullif(shop.shop_sales_buyers, 0) as silent_buyer_share
+        {{ metric_ratio('agent_amount_share', 'split', columns={'shop_sales_amount': 'shop.shop_sales_amount'}) }}
+            as agent_amount_share,
+        {{ metric_ratio('silent_amount_share', 'split', columns={'shop_sales_amount': 'shop.shop_sales_amount'}) }}
+            as silent_amount_share,
+        {{ metric_ratio('agent_buyer_share', 'split', columns={'shop_sales_buyers': 'shop.shop_sales_buyers'}) }}
+            as agent_buyer_share,
+        {{ metric_ratio('silent_buyer_share', 'split', columns={'shop_sales_buyers': 'shop.shop_sales_buyers'}) }}
+            as silent_buyer_share
     from shop
     left join split
         on

@@ -125,9 +125,13 @@ final as (
         cast(coalesce(concurrency.occupied_seconds, 0) as bigint) as occupied_seconds,
         cast(coalesce(concurrency.open_session_seconds, 0) as bigint) as open_session_seconds,
         agents.max_concurrent as max_concurrent_capacity,
-        {{ safe_ratio('coalesce(concurrency.occupied_seconds, 0)', 'status.online_seconds', cap=1) }} as occupancy_rate,
-        {{ safe_ratio('coalesce(concurrency.open_session_seconds, 0)', 'status.online_seconds * agents.max_concurrent',
-                      cap=1) }}
+        {{ metric_ratio('agent_occupancy_rate',
+                        columns={'occupied_seconds': 'coalesce(concurrency.occupied_seconds, 0)',
+                                 'online_seconds': 'status.online_seconds'}) }}
+            as occupancy_rate,
+        {{ metric_ratio('agent_concurrency_saturation_rate',
+                        columns={'open_session_seconds': 'coalesce(concurrency.open_session_seconds, 0)',
+                                 'capacity_seconds': 'status.online_seconds * agents.max_concurrent'}) }}
             as concurrency_saturation_rate,
         cast(status.online_seconds * agents.max_concurrent as bigint) as capacity_seconds,
         coalesce(feige_stats.feige_session_count, 0) as feige_session_count,

@@ -125,8 +125,7 @@ final as (
             as feige_session_reply_rate,
         coalesce(feige_round_stats.feige_round_count, 0) as feige_round_count,
         coalesce(feige_round_stats.feige_rounds_within_deadline_count, 0) as feige_rounds_within_deadline_count,
-        {{ safe_ratio('feige_round_stats.feige_rounds_within_deadline_count', 'feige_round_stats.feige_round_count') }}
-            as feige_round_reply_rate,
+        {{ metric_ratio('feige_round_reply_rate', 'feige_round_stats') }} as feige_round_reply_rate,
         coalesce(agent_sums.buyer_message_count, 0) as buyer_message_count,
         coalesce(agent_sums.manual_agent_message_count, 0) as manual_agent_message_count,
         coalesce(agent_sums.auto_reply_message_count, 0) as auto_reply_message_count,
@@ -141,12 +140,10 @@ final as (
         coalesce(agent_sums.busy_seconds, 0) as busy_seconds,
         coalesce(agent_sums.occupied_seconds, 0) as occupied_seconds,
         coalesce(agent_sums.max_agent_concurrent_sessions, 0) as max_agent_concurrent_sessions,
-        {{ safe_ratio('agent_sums.occupied_seconds', 'agent_sums.online_seconds', cap=1) }} as occupancy_rate,
+        {{ metric_ratio('agent_occupancy_rate', 'agent_sums') }} as occupancy_rate,
         coalesce(robot_stats.robot_only_session_count, 0) as robot_only_session_count,
         coalesce(robot_stats.transferred_session_count, 0) as transferred_session_count,
-        {{ safe_ratio('robot_stats.robot_only_session_count',
-                      'robot_stats.robot_only_session_count + robot_stats.transferred_session_count') }}
-            as robot_resolved_share
+        {{ metric_ratio('robot_resolved_share', 'robot_stats') }} as robot_resolved_share
     from shop_days
     left join round_stats
         on

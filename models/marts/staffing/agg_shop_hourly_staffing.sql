@@ -109,7 +109,7 @@ shop_day_concurrency as (
         platform,
         shop_id,
         load_date,
-        round({{ safe_ratio('sum(open_session_seconds)', 'sum(occupied_seconds)') }}, 2) as concurrency
+        round({{ metric_ratio('staffing_concurrency', agg='sum') }}, 2) as concurrency
     from concurrency
     group by platform, shop_id, load_date
 ),
@@ -120,7 +120,7 @@ shop_day_handle as (
         platform,
         shop_id,
         cast(hour_start_at as date) as load_date,
-        {{ safe_ratio('sum(handle_seconds)', 'sum(handled_reception_count)') }} as avg_handle_seconds
+        {{ metric_ratio('avg_handle_seconds', agg='sum') }} as avg_handle_seconds
     from arrivals
     group by platform, shop_id, cast(hour_start_at as date)
 ),
@@ -135,7 +135,7 @@ inputs as (
         coalesce(arrivals.handled_reception_count, 0) as handled_reception_count,
         cast(coalesce(arrivals.handle_seconds, 0) as bigint) as handle_seconds,
         coalesce(
-            {{ safe_ratio('arrivals.handle_seconds', 'arrivals.handled_reception_count') }},
+            {{ metric_ratio('avg_handle_seconds', 'arrivals') }},
             shop_day_handle.avg_handle_seconds
         ) as aht_seconds,
         coalesce(arrivals.first_reply_within_deadline_count, 0) as first_reply_within_deadline_count,
@@ -189,7 +189,7 @@ final as (
         handle_seconds,
         aht_seconds,
         first_reply_within_deadline_count,
-        {{ safe_ratio('first_reply_within_deadline_count', 'arrival_count') }} as achieved_service_level,
+        {{ metric_ratio('achieved_service_level') }} as achieved_service_level,
         online_agent_seconds,
         avg_online_agents,
         concurrency,

@@ -64,7 +64,7 @@ shop_handle as (
     select
         platform,
         shop_id,
-        {{ safe_ratio('sum(handle_seconds)', 'sum(handled_reception_count)') }} as avg_handle_seconds
+        {{ metric_ratio('avg_handle_seconds', agg='sum') }} as avg_handle_seconds
     from cells
     group by platform, shop_id
 ),
@@ -73,7 +73,7 @@ shop_concurrency as (
     select
         concurrency.platform,
         concurrency.shop_id,
-        round({{ safe_ratio('sum(concurrency.open_session_seconds)', 'sum(concurrency.occupied_seconds)') }}, 2)
+        round({{ metric_ratio('staffing_concurrency', 'concurrency', agg='sum') }}, 2)
             as concurrency
     from concurrency
     cross join plan_window
@@ -93,7 +93,7 @@ inputs as (
         cast(cells.arrival_count as bigint) as arrival_count,
         cast(cells.arrival_count as double) / cells.observed_day_count as forecast_arrival_count,
         coalesce(
-            {{ safe_ratio('cells.handle_seconds', 'cells.handled_reception_count') }}, shop_handle.avg_handle_seconds
+            {{ metric_ratio('avg_handle_seconds', 'cells') }}, shop_handle.avg_handle_seconds
         ) as aht_seconds,
         greatest(coalesce(shop_concurrency.concurrency, 1.0), 1.0) as concurrency,
         cast(cells.online_agent_seconds as double) / 3600 / cells.observed_day_count as avg_online_agents,
