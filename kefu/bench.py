@@ -37,10 +37,10 @@ from pathlib import Path
 
 import duckdb
 
-from kefu.pipeline import dbt_command
+from kefu.pipeline import UNIT_TESTS, dbt_command
 from kefu.settings import ROOT, dbt_env
 
-EXCLUDE_UNIT = ["--exclude", "test_type:unit"]
+EXCLUDE_UNIT = ["--exclude", UNIT_TESTS]
 SLICE = ("20:00:00", "20:10:00")  # the intraday file: sessions of the last day started in these ten minutes
 
 

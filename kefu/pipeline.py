@@ -39,6 +39,7 @@ LIVE_SELECTOR = "live"
 RUN_KIND_ENV = "KEFU_RUN_KIND"
 # the last line of a gated run: wall seconds of its dbt, gate and publish steps as JSON (kefu bench reads it)
 STEP_SECONDS_PREFIX = "kefu step seconds:"
+UNIT_TESTS = "test_type:unit"
 
 
 def _kind(kind: str) -> str:
@@ -65,11 +66,23 @@ def dbt_command(args: list[str], target_path: Path | str | None = None, project:
     return cmd
 
 
+def without_unit_tests(extra: list[str] | tuple[str, ...]) -> list[str]:
+    """The dbt unit tests pin each rule to the project's default (dbt_project.yml vars): they test the code, not the
+    data. A run with the user's own --vars changes those rules, so it leaves them out (`make test` runs them)."""
+    extra = list(extra)
+    if "--vars" not in extra or UNIT_TESTS in extra:
+        return extra
+    if "--exclude" in extra:
+        at = extra.index("--exclude") + 1
+        return [*extra[:at], UNIT_TESTS, *extra[at:]]
+    return [*extra, "--exclude", UNIT_TESTS]
+
+
 def dbt_args(kind: str, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
     """dbt arguments of a run of this kind."""
     if _kind(kind) == "live":
         return ["build", "--selector", LIVE_SELECTOR, *extra]
-    return ["build", *extra]
+    return ["build", *without_unit_tests(extra)]
 
 
 def dbt_run_env(kind: str, **extra: str) -> dict[str, str]:

@@ -65,3 +65,32 @@ def test_build_is_green_with_changed_rule_vars(name, rule_vars, small_landing, t
         assert rules <= {rule_vars["attribution_rule"]}
     finally:
         con.close()
+
+
+def test_kefu_build_with_own_vars_runs_without_the_unit_tests(small_landing, tmp_path):
+    """The user's command, `kefu build --vars ...`: green, published, the marts built under the user's rule, and the
+    unit tests (written for the defaults) left out of that run."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import ROOT, target_dir
+
+    results = tmp_path / "build" / "run_results.json"
+    published = tmp_path / "published" / "kefu.duckdb"
+    env = {**os.environ, "KEFU_LANDING_PATH": str(small_landing), "KEFU_DB_PATH": str(tmp_path / "build" / "kefu.duckdb"),
+           "KEFU_PUBLISHED_PATH": str(published), "KEFU_RUN_RESULTS": str(results),
+           "KEFU_DBT_TARGET_PATH": str(target_dir("target_pytest_rules_kefu_build")),
+           "KEFU_GATE_VOLUME_LOW": "0.1"}
+    kefu = str(Path(sys.executable).with_name("kefu"))
+    proc = subprocess.run([kefu, "build", "--vars", json.dumps({"attribution_rule": "order"})], env=env, cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+    nodes = [r["unique_id"] for r in json.loads(results.read_text())["results"]]
+    assert not [n for n in nodes if n.startswith("unit_test.")]
+    assert len([n for n in nodes if n.startswith("test.")]) > 100
+    with duckdb.connect(str(published), read_only=True) as con:
+        versions = con.execute("select distinct rule_version from marts.agg_agent_daily_sales "
+                               "where not is_shop_rule").fetchall()
+    assert versions and all(v.startswith("attribution_rule=order,") for (v,) in versions), versions
