@@ -49,7 +49,7 @@ rounds_by_replies as (
         session_id,
         replies_before,
         {{ arg_min_of('message_id', ordering_key(['effective_at', 'message_id'])) }}
-            filter (where is_buyer_message) as first_message_id,
+        filter (where is_buyer_message) as first_message_id,
         {{ arg_min_of('reception_id', 'effective_at') }} filter (where is_buyer_message) as reception_id,
         any_value(platform) as platform,
         any_value(shop_id) as shop_id,
