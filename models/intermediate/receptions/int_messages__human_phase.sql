@@ -10,7 +10,7 @@
     replies_before: manual agent messages of the human phase earlier in the session (effective time, then id); the
     response rounds group by it (docs/performance.md "One pass over the messages").
 -#}
-{%- set ad_condition = ad_pattern_condition('human_messages.content',
+{%- set ad_condition = ad_pattern_condition('messages.content',
                                             ad_pattern_rows(ref('stg_config__ad_patterns'))) %}
 
 with sessions as (
@@ -42,7 +42,8 @@ session_messages as (
         messages.sent_at,
         messages.sender_role,
         messages.is_auto_reply,
-        messages.content,
+        -- the ad flag before the session sort: the message text does not travel through it
+        messages.sender_role = 'buyer' and {{ ad_condition }} as is_ad_match,
         sessions.platform,
         sessions.shop_id,
         sessions.agent_id,
@@ -148,8 +149,7 @@ final as (
         human_messages.sent_at,
         human_messages.effective_at,
         cast(human_messages.effective_at as date) as effective_date,
-        -- message_id is unique here (one staged row per id, one session per message)
-        human_messages.sender_role = 'buyer' and {{ ad_condition }} as is_ad_match,
+        human_messages.is_ad_match,
         human_messages.replies_before
     from human_messages
     where {{ incremental_window('cast(human_messages.effective_at as date)') }}
