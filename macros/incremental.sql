@@ -110,6 +110,23 @@
     cast(greatest(created_at, coalesce(paid_at, created_at)) as date)
 {%- endmacro %}
 
+{% macro require_columns(relation, columns) -%}
+    {#-
+        An incremental run stops with a clear message when its own table lacks a column this kefu writes (the table
+        was built by an older kefu): with on_schema_change append_new_columns the rows outside the look-back would
+        keep the column null. Renders nothing otherwise.
+    -#}
+    {%- if execute -%}
+        {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+        {%- set missing = columns | reject('in', present) | list -%}
+        {%- if missing -%}
+            {{ exceptions.raise_compiler_error("kefu: " ~ relation ~ " has no column " ~ missing | join(', ')
+                                               ~ " (built by an older kefu): rebuild it once with "
+                                               ~ "`dbt build --full-refresh -s " ~ relation.identifier ~ "+`") }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro incremental_window(date_expression) -%}
     {#- A where-clause fragment for incremental models: true on a full refresh, else date >= look-back start. -#}
     {%- if is_incremental() -%}

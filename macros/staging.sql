@@ -99,25 +99,30 @@
         `relation` must carry _fingerprint and _field_reject_reason plus the key and version columns.
         version_wins: 'latest' (a row that changes: orders, roster, ratings) or 'earliest' (an event sent again with
         another timestamp: the first one counts, the repeats are superseded).
-        Cost: two group-bys find the fingerprints and keys held by more than one row; only those "suspect" rows go
-        through the copy numbering and the key contest (complete groups, so the verdicts are the same as over the
-        whole table). The millions of plain rows stream straight through with copy number 1 and no contest, and no
-        wide intermediate result is materialised.
+        Cost: two group-bys find the 64-bit hashes (hash_of) of the fingerprints and keys held by more than one row;
+        only those "suspect" rows go through the copy numbering and the key contest, by the exact fingerprint and key.
+        A hash collision only makes a few more rows suspects, and every row sharing a repeated fingerprint or key
+        shares its hash, so the groups stay complete and the verdicts are the same as over the whole table. The
+        millions of plain rows stream straight through with copy number 1 and no contest, and no wide intermediate
+        result is materialised.
     -#}
     {%- set pick = 'max' if version_wins == 'latest' else 'min' -%}
     {%- set beaten = '<' if version_wins == 'latest' else '>' -%}
     {%- set superseded = 'superseded by a later version' if version_wins == 'latest' else 'superseded by an earlier copy' -%}
     {%- set key = key_columns | join(', ') -%}
-    {%- set same_key -%}
-        {% for k in key_columns %}repeated_keys.{{ k }} = {{ relation }}.{{ k }}{{ " and " if not loop.last }}{% endfor %}
-    {%- endset -%}
+    {%- set fingerprint_hash = hash_of('_fingerprint') -%}
+    {%- set key_hash = hash_of(key_columns) -%}
     with repeated_fingerprints as (
-        select _fingerprint from {{ relation }} group by _fingerprint having count(*) > 1
+        -- (hashes of) fingerprints held by more than one row
+        select {{ fingerprint_hash }} as _hash from {{ relation }} group by {{ fingerprint_hash }} having count(*) > 1
     ),
 
     repeated_keys as (
-        -- keys held by more than one row that passed the field checks: the only keys a contest can be about
-        select {{ key }} from {{ relation }} where _field_reject_reason is null group by {{ key }} having count(*) > 1
+        -- (hashes of) keys held by more than one row that passed the field checks: the only keys a contest can be about
+        select {{ key_hash }} as _hash from {{ relation }}
+        where _field_reject_reason is null
+        group by {{ key_hash }}
+        having count(*) > 1
     ),
 
     plain_rows as (
@@ -131,15 +136,15 @@
             1 as _variants_of_version
         from {{ relation }}
         where
-            _fingerprint not in (select _fingerprint from repeated_fingerprints)
-            and not exists (select 1 from repeated_keys where {{ same_key }})
+            {{ fingerprint_hash }} not in (select _hash from repeated_fingerprints)
+            and {{ key_hash }} not in (select _hash from repeated_keys)
     ),
 
     suspects as (
         select * from {{ relation }}
         where
-            _fingerprint in (select _fingerprint from repeated_fingerprints)
-            or exists (select 1 from repeated_keys where {{ same_key }})
+            {{ fingerprint_hash }} in (select _hash from repeated_fingerprints)
+            or {{ key_hash }} in (select _hash from repeated_keys)
     ),
 
     copies as (

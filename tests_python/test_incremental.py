@@ -95,3 +95,19 @@ def test_comparison_catches_a_row_that_landed_too_late(long_landing, full_refres
     diffs = table_differences(db, full_refresh_db)
     assert "intermediate.int_messages__human_phase" in diffs
     assert diffs["intermediate.int_messages__human_phase"][1] > 0
+
+
+def test_incremental_run_on_an_old_human_phase_asks_for_a_full_refresh(long_landing, full_refresh_db, tmp_path):
+    # a human-phase table built before replies_before existed: the incremental run stops with the command to run,
+    # instead of appending the column (null outside the look-back) or failing in fct_response_rounds
+    db = tmp_path / "old_human_phase.duckdb"
+    db.write_bytes(full_refresh_db.read_bytes())
+    con = duckdb.connect(str(db))
+    con.execute("alter table intermediate.int_messages__human_phase drop column replies_before")
+    con.close()
+    proc = run_dbt(["run", "-s", "int_messages__human_phase"], db, long_landing, "target_pytest_old_human_phase")
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "has no column replies_before" in output
+    assert "`dbt build --full-refresh -s int_messages__human_phase+`" in output
+    assert "Traceback" not in output

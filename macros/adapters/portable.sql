@@ -294,3 +294,32 @@
 {% macro spark__star_except(relation, columns) -%}
     {{ relation }}.* except ({{ columns | join(', ') }})
 {%- endmacro %}
+
+{% macro hash_of(columns) -%}
+    {#- A 64-bit hash of one expression or a list of them (DuckDB hash(), Spark xxhash64()): cheap to group and join
+        by. Equal values hash equal; different values may collide, so callers use it only to narrow down candidates
+        that the exact values then decide (classify_raw_rows). -#}
+    {{ return(adapter.dispatch('hash_of', 'kefu')([columns] if columns is string else columns)) }}
+{%- endmacro %}
+
+{% macro default__hash_of(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__hash_of(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro ordering_key(columns) -%}
+    {#- A value that orders as the list of expressions does (lexicographically), e.g. the `val` of arg_min_of when
+        ties on the first expression are broken by the next: a row (struct) on DuckDB, struct() on Spark. -#}
+    {{ return(adapter.dispatch('ordering_key', 'kefu')(columns)) }}
+{%- endmacro %}
+
+{% macro default__ordering_key(columns) -%}
+    row({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__ordering_key(columns) -%}
+    struct({{ columns | join(', ') }})
+{%- endmacro %}

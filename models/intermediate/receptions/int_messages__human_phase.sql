@@ -7,8 +7,10 @@
     transfer carries: buyer messages after the last robot/system message and before human_joined_at, which count
     as sent at human_joined_at (effective_at). Robot-only sessions (agent_id null) are not here.
     Message content stays behind: only the ad-pattern flag of buyer messages leaves this model.
+    replies_before: manual agent messages of the human phase earlier in the session (effective time, then id); the
+    response rounds group by it (docs/performance.md "One pass over the messages").
 -#}
-{%- set ad_condition = ad_pattern_condition('human_messages.content',
+{%- set ad_condition = ad_pattern_condition('messages.content',
                                             ad_pattern_rows(ref('stg_config__ad_patterns'))) %}
 
 with sessions as (
@@ -21,6 +23,7 @@ messages as (
 ),
 
 {%- if is_incremental() %}
+{{- require_columns(this, ['replies_before']) }}
 recent_sessions as (
     -- on an incremental run, only sessions with a message (or a transfer) inside the look-back are recomputed
     -- (read from the model, not the CTE: a CTE read twice is materialized whole)
@@ -39,7 +42,8 @@ session_messages as (
         messages.sent_at,
         messages.sender_role,
         messages.is_auto_reply,
-        messages.content,
+        -- the ad flag before the session sort: the message text does not travel through it
+        messages.sender_role = 'buyer' and {{ ad_condition }} as is_ad_match,
         sessions.platform,
         sessions.shop_id,
         sessions.agent_id,
@@ -55,36 +59,67 @@ session_messages as (
     {%- endif %}
 ),
 
-last_bot_before_join as (
+ordered as (
+    -- One window pass per session, in the order the human phase counts its messages: effective time, then id.
+    -- A message before the transfer that the human phase keeps is a carried question, counted at human_joined_at,
+    -- so greatest(sent_at, human_joined_at) is its effective time (and every human-phase message's).
+    --   last_bot_message_at: the last robot/system message before the transfer (the whole session: the same window);
+    --   replies_before: manual agent messages of the human phase earlier in the session (fct_response_rounds groups
+    --   a session's rounds by it).
     select
-        session_id,
-        max(sent_at) as last_bot_message_at
+        session_messages.*,
+        max(
+            case
+                when
+                    session_messages.sender_role in ('robot', 'system')
+                    and session_messages.sent_at < session_messages.human_joined_at
+                    then session_messages.sent_at
+            end
+        ) over (
+            partition by session_messages.session_id
+            order by
+                greatest(
+                    session_messages.sent_at, coalesce(session_messages.human_joined_at, session_messages.sent_at)
+                ),
+                session_messages.message_id
+            rows between unbounded preceding and unbounded following
+        ) as last_bot_message_at,
+        count(
+            case
+                when
+                    session_messages.sender_role = 'agent'
+                    and not session_messages.is_auto_reply
+                    and (
+                        session_messages.human_joined_at is null
+                        or session_messages.sent_at >= session_messages.human_joined_at
+                    )
+                    then 1
+            end
+        ) over (
+            partition by session_messages.session_id
+            order by
+                greatest(
+                    session_messages.sent_at, coalesce(session_messages.human_joined_at, session_messages.sent_at)
+                ),
+                session_messages.message_id
+            rows between unbounded preceding and 1 preceding
+        ) as replies_before
     from session_messages
-    where
-        human_joined_at is not null
-        and sender_role in ('robot', 'system')
-        and sent_at < human_joined_at
-    group by session_id
 ),
 
 phased as (
     select
-        session_messages.*,
+        *,
         case
-            when session_messages.human_joined_at is null then 'human'
-            when session_messages.sent_at >= session_messages.human_joined_at then 'human'
+            when human_joined_at is null then 'human'
+            when sent_at >= human_joined_at then 'human'
             when
-                session_messages.sender_role = 'buyer'
-                and (
-                    last_bot_before_join.last_bot_message_at is null
-                    or session_messages.sent_at > last_bot_before_join.last_bot_message_at
-                )
+                sender_role = 'buyer'
+                and (last_bot_message_at is null or sent_at > last_bot_message_at)
                 then 'carried'
             else 'robot'
         end as phase
-    from session_messages
-    left join last_bot_before_join
-        on session_messages.session_id = last_bot_before_join.session_id
+    from ordered
 ),
 
 human_messages as (
@@ -93,12 +128,6 @@ human_messages as (
         case when phase = 'carried' then human_joined_at else sent_at end as effective_at
     from phased
     where phase in ('human', 'carried')
-),
-
-ad_matches as (
-    select distinct human_messages.message_id
-    from human_messages
-    where human_messages.sender_role = 'buyer' and {{ ad_condition }}
 ),
 
 final as (
@@ -120,10 +149,9 @@ final as (
         human_messages.sent_at,
         human_messages.effective_at,
         cast(human_messages.effective_at as date) as effective_date,
-        ad_matches.message_id is not null as is_ad_match
+        human_messages.is_ad_match,
+        human_messages.replies_before
     from human_messages
-    left join ad_matches
-        on human_messages.message_id = ad_matches.message_id
     where {{ incremental_window('cast(human_messages.effective_at as date)') }}
 )
 

@@ -32,8 +32,10 @@ reception_rounds as (
         reception_id,
         count(*) as round_count,
         bool_or(is_answered) as has_answered_round,
-        {{ arg_min_of('response_seconds', 'round_start_at') }} as first_round_response_seconds,
-        {{ arg_min_of('is_answered', 'round_start_at') }} as is_first_round_answered
+        -- rounds of two sessions of one reception can start in the same second: the smaller round_id is first
+        {{ arg_min_of('response_seconds', ordering_key(['round_start_at', 'round_id'])) }}
+            as first_round_response_seconds,
+        {{ arg_min_of('is_answered', ordering_key(['round_start_at', 'round_id'])) }} as is_first_round_answered
     from rounds
     group by reception_id
 ),

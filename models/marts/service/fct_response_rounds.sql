@@ -25,7 +25,8 @@ receptions as (
 ),
 
 message_stream as (
-    -- replies_before: manual agent messages earlier in the session (one window, ordered by time then id)
+    -- buyer and manual agent messages; replies_before (int_messages__human_phase): manual agent messages earlier in
+    -- the session, ordered by time then id
     select
         human_phase.message_id,
         human_phase.session_id,
@@ -36,52 +37,37 @@ message_stream as (
         human_phase.buyer_key,
         human_phase.effective_at,
         human_phase.is_buyer_message,
-        coalesce(count(*) filter (where not human_phase.is_buyer_message) over (
-            partition by human_phase.session_id order by human_phase.effective_at, human_phase.message_id
-            rows between unbounded preceding and 1 preceding
-        ), 0) as replies_before
+        human_phase.replies_before
     from human_phase
     where human_phase.is_buyer_message or human_phase.is_manual_agent_message
 ),
 
-buyer_runs as (
-    -- a maximal run of buyer messages = the buyer messages with the same number of agent messages before them
+rounds_by_replies as (
+    -- one group per (session, replies_before = k): the maximal run of buyer messages with k agent messages before
+    -- them, and the agent message with exactly k before it = the first reply after that run (none for the last run)
     select
         session_id,
         replies_before,
-        {{ arg_min_of('message_id', 'effective_at') }} as first_message_id,
-        {{ arg_min_of('reception_id', 'effective_at') }} as reception_id,
+        {{ arg_min_of('message_id', ordering_key(['effective_at', 'message_id'])) }}
+        filter (where is_buyer_message) as first_message_id,
+        {{ arg_min_of('reception_id', 'effective_at') }} filter (where is_buyer_message) as reception_id,
         any_value(platform) as platform,
         any_value(shop_id) as shop_id,
         any_value(agent_id) as agent_id,
         any_value(buyer_key) as buyer_key,
-        min(effective_at) as round_start_at,
-        count(*) as buyer_message_count
+        min(effective_at) filter (where is_buyer_message) as round_start_at,
+        min(effective_at) filter (where not is_buyer_message) as replied_at,
+        count(*) filter (where is_buyer_message) as buyer_message_count
     from message_stream
-    where is_buyer_message
     group by session_id, replies_before
-),
-
-replies as (
-    -- the agent message with k agent messages before it is the first reply after the run with replies_before = k
-    select
-        session_id,
-        replies_before,
-        effective_at as replied_at
-    from message_stream
-    where not is_buyer_message
 ),
 
 rounds as (
     select
-        buyer_runs.*,
-        replies.replied_at,
-        row_number() over (partition by buyer_runs.session_id order by buyer_runs.replies_before) as round_number
-    from buyer_runs
-    left join replies
-        on
-            buyer_runs.session_id = replies.session_id
-            and buyer_runs.replies_before = replies.replies_before
+        *,
+        row_number() over (partition by session_id order by replies_before) as round_number
+    from rounds_by_replies
+    where buyer_message_count > 0
 ),
 
 final as (
