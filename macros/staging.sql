@@ -256,7 +256,7 @@
                 {{ row_fingerprint(fingerprint_columns) }} as _fingerprint,
                 {{ raw_values_text(raw_columns) }} as _raw_values
             from (
-                select landed_again.*{{ mixed_zone_file_repairs('landed_again') if zoned }}
+                select landed_again.*
                 from {{ source('kefu', table_name) }} as landed_again
                 where landed_again._source_version in (select _source_version from missing_raw_values)
             ) as source
