@@ -22,17 +22,26 @@ from typing import Any
 
 import yaml
 from dbt.adapters.duckdb.plugins import BasePlugin
-from dbt.adapters.events.logging import AdapterLogger
+from dbt_common.events.functions import fire_event
+from dbt_common.events.types import Note
 
 from kefu import landing
 from kefu.errors import UserError
 
-LOG = AdapterLogger("kefu")
+
+
+class _Log:
+    """Lines in dbt's own output (as a macro's log(..., info=true) would print them)."""
+
+    @staticmethod
+    def info(message: str) -> None:
+        fire_event(Note(msg=message))
+
+
+LOG = _Log()
 SCANNED_COMMANDS = ("build", "run", "test", "seed", "compile", "show")
 _done: set[str] = set()  # invocation ids already scanned (the environment may reopen its connection)
 
-DEV_SALT_WARNING = ("WARNING: KEFU_BUYER_SALT is not set: buyer pseudonyms use the public development salt. Set it to "
-                    "a secret of your own for real exports (the default is meant for the generated sample only).")
 
 
 def _flags() -> Any:
@@ -95,6 +104,8 @@ def prepare_run_state(con, values: dict, db_path: Path, command: str, flags: Any
     _check_default_timezone(con, values)
     catalog = landing.scan(root)
     if not os.environ.get("KEFU_BUYER_SALT") and not catalog.generated:
+        from kefu.pipeline import DEV_SALT_WARNING
+
         LOG.info(DEV_SALT_WARNING)
     for notice in catalog.notices:
         LOG.info(f"kefu landing: {notice}")

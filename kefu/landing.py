@@ -59,19 +59,21 @@ class LandingFile:
     relative: str  # path under the landing root, `/`-separated
     kind: str  # parquet | csv
     size: int
-    mtime: float
+    mtime_ns: int
     encoding: str = "utf-8"
     read_path: Path | None = None  # what the readers open (a CSV's UTF-8 copy when declared in another encoding)
     columns: dict[str, str] = field(default_factory=dict)  # name -> DuckDB type (without `filename`)
 
     @property
     def modified_at(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(int(self.mtime))
+        """Local wall clock to the microsecond (what DuckDB's read_blob gives as last_modified)."""
+        seconds, nanoseconds = divmod(self.mtime_ns, 10**9)
+        return dt.datetime.fromtimestamp(seconds) + dt.timedelta(microseconds=nanoseconds // 1000)
 
     @property
     def version(self) -> str:
-        """path|size|modified: a changed file is a new version."""
-        return f"{self.relative}|{self.size}|{self.modified_at:%Y-%m-%d %H:%M:%S}"
+        """path|size|modified: a changed file is a new version (the format earlier builds stored)."""
+        return f"{self.relative}|{self.size}|{self.modified_at}"
 
     def load_window_end(self, latest_plausible_date: str | None) -> str:
         """Exclusive upper bound of plausible timestamps in this file (DECISIONLOG "Implausible timestamps"):
@@ -232,14 +234,13 @@ def scan(root: Path, encoding_setting: str | None = None) -> Catalog:
                 continue
             kind = "parquet" if path.suffix.lower() == ".parquet" else "csv"
             usable.append(LandingFile(table=table.name, path=path, relative=relative, kind=kind, size=stat.st_size,
-                                      mtime=stat.st_mtime,
+                                      mtime_ns=stat.st_mtime_ns,
                                       encoding=csv_encoding(relative, encoding_setting) if kind == "csv" else "utf-8"))
         if not usable:
             if table.required:
                 raise UserError(f"{table.name} is required but {root / table.name}/ holds no non-empty "
                                 "Parquet or CSV file")
-            catalog.notices.append(f"optional table {table.name} is absent or empty ({root / table.name}/): "
-                                   "it counts as empty")
+            catalog.notices.append(f"optional table {table.name} is absent or empty: it counts as empty")
         catalog.files[table.name] = usable
     return catalog
 

@@ -70,7 +70,7 @@
     {#-
         `when` branches for the timestamp columns of a landing row, in this order: unparsable (text in no accepted
         form, or an offset that does not parse), earlier than var earliest_plausible_date, or at/after the row's file's
-        load window end (`_load_window_end`, set per file by the landing hook), all on the shop-local value the
+        load window end (`_load_window_end`, set per file by the landing scan, kefu/landing.py), all on the shop-local value the
         relation's parsed_timestamps computed (see parse_timestamp). See DECISIONLOG "Implausible timestamps" and
         "Zoned timestamps".
     -#}

@@ -3,7 +3,8 @@ reconciliation test holding) or stops with one line naming the table, file and c
 Python stack trace.
 
 Row-level cases share one landing folder and one `dbt build`; folder-level cases each run the pre-flight check
-(`kefu check-landing`) and dbt's on-run-start hook, which stop before any model runs.
+(`kefu check-landing`) and dbt's landing scan (the same kefu/landing.py, run by the plugin kefu/dbt_plugin.py), which stop
+before any model runs.
 """
 from __future__ import annotations
 
