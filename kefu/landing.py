@@ -256,16 +256,16 @@ def validate(catalog: Catalog, con: duckdb.DuckDBPyConnection, utf8_dir: Path,
             utf8 = f.kind == "parquet" or f.encoding in ("utf-8", "utf8")
             if not utf8:
                 f.read_path = _transcode(f.path, f.relative, f.encoding, utf8_dir)
-            if f.version in known_columns:
-                f.columns = known_columns[f.version]
-                continue
-            if f.kind == "csv" and utf8:
+            if f.kind == "csv" and utf8:  # every run: the declared encoding may have changed since
                 try:
                     f.path.read_bytes().decode("utf-8")
                 except UnicodeDecodeError as exc:
                     raise UserError(
                         f"{f.relative}: not valid UTF-8 at byte {exc.start} (a 千牛/旺旺 export is usually GBK: "
                         f"set KEFU_CSV_ENCODING={table.name}=gbk)") from None
+            if f.version in known_columns:
+                f.columns = known_columns[f.version]
+                continue
             f.columns = _describe(con, f)
             for name, dtype in f.columns.items():
                 if _NESTED.search(dtype):
