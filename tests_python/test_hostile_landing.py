@@ -313,7 +313,7 @@ def test_gbk_csv_in_a_date_folder_is_loaded_with_its_chinese_text(base_landing, 
     folder.mkdir(parents=True)
     (folder / "qianniu_export.csv").write_bytes(text.encode("gbk"))
     db = tmp_path / "kefu.duckdb"
-    os.environ["KEFU_CSV_ENCODING"] = "raw_agents/qianniu_*.csv=gbk"
+    os.environ["KEFU_CSV_ENCODING"] = "raw_agents/*.csv=gbk"  # `*` crosses `/`: the date= folder too
     try:
         proc = run_dbt(["build", "--select", "+stg_kefu__agents"], db, landing, "target_pytest_gbk_dated")
     finally:
