@@ -134,7 +134,7 @@ def prepare_run_state(con, values: dict, db_path: Path, command: str, flags: Any
     changed: list[str] = []
     for table in catalog.tables:
         files = catalog.files[table.name]
-        mixed = landing.mixed_zone_files(files)
+        mixed = landing.mixed_zone_files(files) if table.zoned else {}
         con.execute(f"create or replace view landing.{table.name} as "
                     + landing.landing_select(table, files, latest, mixed))
         loaded = _loaded_versions(con, "base_kefu__" + table.name[4:])

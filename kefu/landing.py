@@ -43,6 +43,7 @@ class TableContract:
     columns: list[str]
     required_columns: list[str]
     business_date: str | None = None  # the column that dates a row (meta.business_date): its day folder
+    zoned: bool = False  # has timestamp columns (meta.timestamp): its base model converts zoned values
 
 
 @dataclass
@@ -114,6 +115,7 @@ def contract() -> list[TableContract]:
             columns=[c["name"] for c in columns],
             required_columns=[c["name"] for c in columns if (c.get("meta") or {}).get("required", False)],
             business_date=(table.get("meta") or {}).get("business_date"),
+            zoned=any((c.get("meta") or {}).get("timestamp", False) for c in columns),
         ))
     return sorted(tables, key=lambda t: t.name)
 

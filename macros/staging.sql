@@ -234,7 +234,8 @@
         arrived, its parent was rejected) has its raw values read again from its own landing file, found by
         `_source_version` and `_fingerprint` (the file is still current, or the row would have been dropped).
         `raw_columns` and `fingerprint_columns` are the lists the model gives raw_value_parts and row_fingerprint;
-        zoned = false for a model whose landing rows skip with_shop_timezone / with_parent_timezone (no repairs).
+        zoned: unused (kept for the callers): a column mixing zoned and naive timestamps across landing files reaches
+        the model as text already, in the landing views of tables with timestamp columns (kefu/landing.py).
     -#}
     {%- set hidden = raw_part_names(raw_columns) + (['_raw__loaded', '_raw__stored'] if is_incremental() else []) %}
     {%- if is_incremental() %},
