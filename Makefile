@@ -6,9 +6,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export KEFU_LANDING_PATH ?= $(CURDIR)/data/landing
-export KEFU_DB_PATH ?= $(CURDIR)/data/build/kefu.duckdb
+# the build database: its default lives in kefu/settings.py only (stdlib, so any Python 3.11 reads it)
+ifndef KEFU_DB_PATH
+export KEFU_DB_PATH := $(shell cd $(CURDIR) && $(PYTHON) -m kefu.settings db-path)
+endif
+# this worktree's `kefu` first (the dbt profile's plugin kefu.dbt_plugin, and the CLI)
+export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 # the Spark build (dbt --target spark): warehouse, metastore and Derby files (profiles/profiles.yml)
 export KEFU_SPARK_DIR ?= $(CURDIR)/data/spark
+# the landing file catalog `kefu check-landing --catalog` writes for the Spark build (macro spark__prepare_landing)
+export KEFU_LANDING_CATALOG ?= $(KEFU_SPARK_DIR)/landing_catalog.jsonl
 export KEFU_PUBLISHED_PATH ?= $(CURDIR)/data/published/kefu.duckdb
 # the last `dbt build`'s results, kept beside the build database (later dbt commands such as docs overwrite target/)
 export KEFU_RUN_RESULTS ?= $(dir $(KEFU_DB_PATH))run_results.json
@@ -123,7 +130,7 @@ $(SPARK_VENV)/.installed: pyproject.toml
 spark-build: spark-install
 	rm -rf $(KEFU_SPARK_DIR)
 	mkdir -p $(KEFU_SPARK_DIR)
-	$(BIN)/kefu check-landing --landing $(KEFU_LANDING_PATH)
+	$(BIN)/kefu check-landing --landing $(KEFU_LANDING_PATH) --catalog $(KEFU_LANDING_CATALOG)
 	$(SPARK_BIN)/dbt build --project-dir . --target spark --target-path target/spark --log-path $(KEFU_SPARK_DIR)/logs
 
 # Every published mart of the Spark build equals the DuckDB build's (amounts to the cent, rates to 1e-9); reads the

@@ -38,7 +38,7 @@ def _cmd_generate(ns: argparse.Namespace) -> int:
 def _cmd_check_landing(ns: argparse.Namespace) -> int:
     from kefu.pipeline import check_landing_step
 
-    report = check_landing_step(Path(ns.landing), ns.config)
+    report = check_landing_step(Path(ns.landing), ns.config, Path(ns.catalog) if ns.catalog else None)
     print(f"landing ok: {ns.landing} ({report.files_read} files read)")
     return 0
 
@@ -210,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--landing", default=str(default_landing()))
     p.add_argument("--config", default=None,
                    help="configuration folder (default KEFU_CONFIG_PATH, else config/ inside the landing folder)")
+    p.add_argument("--catalog", default=None,
+                   help="also write the landing file catalog the Spark build reads (env KEFU_LANDING_CATALOG) here")
     p.set_defaults(func=_cmd_check_landing)
 
     p = sub.add_parser("build", help="check-landing, dbt build, quality gate, then publish the marts atomically")

@@ -154,7 +154,9 @@ def kefu_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
             report = check_landing_step()
             context.log.info(f"business days {keys[0]}..{keys[-1]}: dbt {' '.join(args)} "
                              f"(landing {settings.landing_path()}, {report.files_read} files read)")
-            with _environ(settings.config_env()):  # the configuration check_landing_step prepared
+            # the configuration check_landing_step prepared; the build database and `kefu` on PYTHONPATH (the
+            # profile's plugin kefu.dbt_plugin) as every kefu dbt run has them (settings.dbt_env)
+            with _environ(settings.dbt_env(**settings.config_env())):
                 yield from dbt.cli(args, context=context, target_path=target).stream()
     except UserError as exc:
         raise Failure(description=str(exc)) from None

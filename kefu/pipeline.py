@@ -126,14 +126,15 @@ def config_folder(landing: Path, config: str | Path | None = None) -> Path:
     return settings.config_path() if os.environ.get("KEFU_CONFIG_PATH") else landing / "config"
 
 
-def check_landing_step(landing: Path | None = None, config: str | Path | None = None):
+def check_landing_step(landing: Path | None = None, config: str | Path | None = None,
+                       catalog: Path | None = None):
     """Pre-flight check of the landing folder and the configuration (kefu.config); prints notices, writes the
     configuration dbt loads (settings.seed_path), raises UserError on a problem."""
     from kefu.config import prepare_config
     from kefu.landing import check_landing as inspect
 
     landing = landing or settings.landing_path()
-    report = inspect(landing)
+    report = inspect(landing, catalog_path=catalog)
     for notice in report.notices:
         print(f"kefu landing: {notice}")
     config_report = prepare_config(config_folder(landing, config), settings.seed_path())

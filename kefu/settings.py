@@ -1,7 +1,7 @@
 """Paths and switches from the environment, each with its one default.
 
 Every kefu module (CLI, pipeline, gate, publish, Dagster, dashboard, tests) reads its paths here; the Makefile exports
-the same variables with the same defaults, and profiles/profiles.yml reads KEFU_DB_PATH.
+KEFU_DB_PATH from build_db_path() (the one place its default lives), and profiles/profiles.yml reads it.
 
 | variable                  | default                              | what                                            |
 |---------------------------|--------------------------------------|-------------------------------------------------|
@@ -87,6 +87,12 @@ def _seconds(variable: str, default: float) -> float:
     return value
 
 
+if __name__ == "__main__":  # `python -m kefu.settings db-path` (the Makefile): stdlib only
+    import sys
+
+    print({"db-path": build_db_path, "landing-path": landing_path}[sys.argv[1]]())
+
+
 def lock_wait_seconds() -> float:
     return _seconds("KEFU_LOCK_WAIT_SECONDS", DEFAULT_LOCK_WAIT_SECONDS)
 
@@ -98,5 +104,9 @@ def publish_wait_seconds() -> float:
 
 
 def dbt_env(**extra: str) -> dict[str, str]:
-    """The environment of a dbt process: the committed profile, no usage statistics, plus `extra`."""
-    return {**os.environ, "DBT_PROFILES_DIR": str(PROFILES_DIR), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", **extra}
+    """The environment of a dbt process: the committed profile, the build database (KEFU_DB_PATH, its default
+    here), this project first on PYTHONPATH (the profile's plugin kefu.dbt_plugin), no usage statistics, plus
+    `extra`."""
+    python_path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "DBT_PROFILES_DIR": str(PROFILES_DIR), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "KEFU_DB_PATH": str(build_db_path()), "PYTHONPATH": python_path, **extra}

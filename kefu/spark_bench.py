@@ -34,11 +34,16 @@ def _dbt(args: list[str], env: dict[str, str], log: Path) -> float:
 def run(landing: Path, scale: str, out: Path, work: Path) -> list[dict]:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT / "profiles"), "KEFU_LANDING_PATH": str(landing),
-           "KEFU_DB_PATH": str(work / "duckdb" / "kefu.duckdb"), "KEFU_SPARK_DIR": str(work / "spark"),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    from kefu.landing import check_landing
+    from kefu.settings import dbt_env
+
+    catalog = work / "spark" / "landing_catalog.jsonl"
+    env = dbt_env(KEFU_LANDING_PATH=str(landing), KEFU_DB_PATH=str(work / "duckdb" / "kefu.duckdb"),
+                  KEFU_SPARK_DIR=str(work / "spark"), KEFU_LANDING_CATALOG=str(catalog))
     (work / "duckdb").mkdir()
     (work / "spark").mkdir()
+    # the Spark build reads the landing catalog kefu/landing.py writes (the DuckDB build scans through its plugin)
+    check_landing(landing, catalog_path=catalog)
     results = []
     for engine, target in (("duckdb", "dev"), ("spark", "spark")):
         seconds = _dbt(["build", "--target", target, "--target-path", str(work / f"target_{engine}"),

@@ -32,23 +32,22 @@
     {%- if (horizon if horizon is not none else config.get('lookback_horizon')) == 'late_arrival' -%}
         {{- return(var('late_arrival_days') | int) -}}
     {%- endif -%}
-    {%- set final_days = [var('final_pay_days') | int] -%}
-    {#- Looked up by name, not ref(): a unit test of an incremental model must not need the seed as an input. -#}
+    {#- Looked up by name, not ref(): a unit test of an incremental model must not need the seed as an input. The
+        longest shop_rules final_pay_days is read by the look-back query itself (an SQL expression, no extra query). -#}
     {%- set seed = adapter.get_relation(database=target.database, schema='config', identifier='shop_rules')
         if execute else none -%}
     {%- if seed is not none -%}
-        {%- set found = run_query("select max(try_cast(nullif(trim(final_pay_days), '') as integer)) from "
-                                  ~ seed) -%}
-        {%- if found.rows[0][0] is not none -%}{%- do final_days.append(found.rows[0][0] | int) -%}{%- endif -%}
+        {{- return('(' ~ var('late_arrival_days') ~ ' + greatest(' ~ (var('final_pay_days') | int) ~ ', coalesce((select '
+                   ~ "max(try_cast(nullif(trim(final_pay_days), '') as integer)) from " ~ seed ~ '), 0)))') -}}
     {%- endif -%}
-    {{- var('late_arrival_days') + (final_days | max) -}}
+    {{- var('late_arrival_days') + (var('final_pay_days') | int) -}}
 {%- endmacro %}
 
 {% macro lookback_start(relation, date_column, horizon=none, with_driver=true, period_floor=none) -%}
     {#-
         First business date to recompute: the latest date already in `relation` minus the look-back — or, when this
-        run loads or drops a landing file of an earlier `date=` folder (landing.changed_days, macro
-        record_changed_days), that day minus the look-back.
+        run loads or drops a landing file of an earlier `date=` folder (landing.changed_days, written by
+        kefu/dbt_plugin.py), that day minus the look-back.
         A rollup of orders (config lookback_driver = {'model': ..., 'date': ..., 'activity': ...}) starts earlier
         when an order the driver model recomputes in this run (its activity date, e.g. a payment or an update, is
         inside the look-back) was created before it: the rollup then re-aggregates every date that order counts on
@@ -79,7 +78,7 @@
         {%- endif -%}
     {%- endset -%}
     {%- set own -%}
-        (select {{ dbt.dateadd('day', -1 * (lookback_days(horizon) | int), latest) }} from {{ relation }})
+        (select {{ dbt.dateadd('day', '-1 * ' ~ lookback_days(horizon), latest) }} from {{ relation }})
     {%- endset -%}
     {%- if (period_floor if period_floor is not none else config.get('lookback_period_floor', false)) -%}
         {%- set own -%}

@@ -3,7 +3,7 @@
     loaded yet, and re-classifies only the history those files can change.
 
     A landing file is identified by its version (path|size|modified time, landing.landing_files, written by the
-    landing hook). On an incremental run a base model
+    dbt plugin kefu/dbt_plugin.py before models compile). On an incremental run a base model
       1. reads the rows of the new file versions only (landing_rows);
       2. takes from its own table the rows the new rows can change: every row whose key appears in the new rows
          (a re-landed order, a duplicate, a conflicting copy), every row of a key that was in a file that has since
@@ -29,23 +29,8 @@
             {{ exceptions.raise_compiler_error("kefu: " ~ this ~ " was built by an older kefu (no _source_version): run "
                                                ~ "`dbt build --full-refresh` once") }}
         {%- endif -%}
-        {%- set table = (landing_contract() | selectattr('name', 'equalto', table_name) | list)[0] -%}
-        {%- set pending = run_query(
-            "select source_file, read_path, kind, source_version, cast(load_window_end as varchar) "
-            ~ "from landing.landing_files where table_name = '" ~ table_name ~ "' and source_version not in "
-            ~ "(select distinct _source_version from " ~ this ~ " where _source_version is not null) "
-            ~ "order by source_file") -%}
-        {%- set files = [] -%}
-        {%- for row in pending.rows -%}
-            {%- do files.append({'relative': row[0], 'read_path': row[1], 'kind': row[2], 'version': row[3],
-                                 'load_window_end': row[4]}) -%}
-        {%- endfor -%}
-        {{ log("kefu incremental: " ~ table_name ~ ": " ~ (files | length) ~ " new landing file(s)", info=true) }}
-        {%- if files -%}
-            {{ landing_select(table, files, _check_file_schemas(table, files)) }}
-        {%- else -%}
-            select * from {{ all_rows }} where false
-        {%- endif -%}
+        {#- the file versions this model has not loaded: landing.<table>__new, written by kefu/dbt_plugin.py -#}
+        select * from {{ all_rows.incorporate(path={'identifier': table_name ~ '__new'}) }}
     {%- else -%}
         select * from {{ all_rows }}
     {%- endif -%}

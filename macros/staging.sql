@@ -70,7 +70,7 @@
     {#-
         `when` branches for the timestamp columns of a landing row, in this order: unparsable (text in no accepted
         form, or an offset that does not parse), earlier than var earliest_plausible_date, or at/after the row's file's
-        load window end (`_load_window_end`, set per file by the landing hook), all on the shop-local value the
+        load window end (`_load_window_end`, set per file by the landing scan, kefu/landing.py), all on the shop-local value the
         relation's parsed_timestamps computed (see parse_timestamp). See DECISIONLOG "Implausible timestamps" and
         "Zoned timestamps".
     -#}
@@ -239,7 +239,8 @@
         arrived, its parent was rejected) has its raw values read again from its own landing file, found by
         `_source_version` and `_fingerprint` (the file is still current, or the row would have been dropped).
         `raw_columns` and `fingerprint_columns` are the lists the model gives raw_value_parts and row_fingerprint;
-        zoned = false for a model whose landing rows skip with_shop_timezone / with_parent_timezone (no repairs).
+        zoned: unused (kept for the callers): a column mixing zoned and naive timestamps across landing files reaches
+        the model as text already, in the landing views of tables with timestamp columns (kefu/landing.py).
     -#}
     {%- set hidden = raw_part_names(raw_columns) + (['_raw__loaded', '_raw__stored'] if is_incremental() else []) %}
     {%- if is_incremental() %},
@@ -261,7 +262,7 @@
                 {{ row_fingerprint(fingerprint_columns) }} as _fingerprint,
                 {{ raw_values_text(raw_columns) }} as _raw_values
             from (
-                select landed_again.*{{ mixed_zone_file_repairs('landed_again') if zoned }}
+                select landed_again.*
                 from {{ source('kefu', table_name) }} as landed_again
                 where landed_again._source_version in (select _source_version from missing_raw_values)
             ) as source

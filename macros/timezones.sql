@@ -4,6 +4,8 @@
     exports write text with an offset (`+08:00`, `+0800`, `Z`). Such a value names one moment: staging converts it
     to the wall clock of the row's shop time zone (seeds/shops.csv `timezone`; var default_shop_timezone when the shop
     is not in the seed or the cell is empty) and stages a naive shop-local timestamp. Naive values are never shifted.
+    A column that is zoned in some landing files and naive in others reaches the models as text already (the landing
+    views of kefu/landing.py, mixed_zone_files): naive wall clock for the naive files, with an offset for the others.
 -#}
 
 {% macro default_shop_timezone() -%}
@@ -27,7 +29,7 @@
         shop_id on the row, matched like the staged columns: platform lower/trim, shop_id as text).
     -#}
     select
-        {{ relation }}.*{{ mixed_zone_file_repairs(relation) }},
+        {{ relation }}.*,
         {{ shop_timezone('shop_zones.timezone') }} as _shop_timezone
     from {{ relation }}
     left join {{ ref('stg_config__shops') }} as shop_zones
@@ -44,7 +46,7 @@
         status, the agent is not in the roster).
     -#}
     select
-        {{ relation }}.*{{ mixed_zone_file_repairs(relation) }},
+        {{ relation }}.*,
         {{ shop_timezone('parent_zones.timezone') }} as _shop_timezone
     from {{ relation }}
     left join (
@@ -58,18 +60,6 @@
         where parents._outcome = 'staged'
     ) as parent_zones
         on cast({{ relation }}.{{ column }} as string) = parent_zones.parent_key
-{%- endmacro %}
-
-{% macro mixed_zone_file_repairs(relation) -%}
-    {#-
-        A column that is TIMESTAMP WITH TIME ZONE in some landing files of this model's table (config landing_table)
-        and a naive TIMESTAMP (or DATE) in others: DuckDB reads the union as TIMESTAMP WITH TIME ZONE, turning the
-        naive values into instants at the session time zone. This returns ` replace (...)` (or nothing when no column
-        mixes) that renders such a column as text per row: the naive files' values back as naive wall clock (the
-        inverse cast, same session zone), the zoned files' values with their offset, so only the latter are converted.
-        Read from the landing hook's per-file column types (landing.file_columns).
-    -#}
-    {{ return(adapter.dispatch('mixed_zone_file_repairs', 'kefu')(relation)) }}
 {%- endmacro %}
 
 {% macro local_timestamp(value, zone) -%}
@@ -96,9 +86,8 @@
         {%- set names = known_timezone_names() -%}
         {%- set form = "'^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$'" -%}
         {%- set default_zone = default_shop_timezone() -%}
-        {%- if not modules.re.match('^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$', default_zone)
-              or (names is not none and run_query("select count(*) from " ~ names ~ " as zones where name = "
-                                                  ~ string_literal(default_zone)).columns[0].values()[0] == 0) -%}
+        {#- on DuckDB kefu/dbt_plugin.py also checks the name against the engine's zone list before the run -#}
+        {%- if not modules.re.match('^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$', default_zone) -%}
             {{ exceptions.raise_compiler_error("Invalid var default_shop_timezone=" ~ default_zone
                                                ~ ": expected an IANA time zone name such as Asia/Shanghai.") }}
         {%- endif -%}

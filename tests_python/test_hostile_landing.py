@@ -3,7 +3,8 @@ reconciliation test holding) or stops with one line naming the table, file and c
 Python stack trace.
 
 Row-level cases share one landing folder and one `dbt build`; folder-level cases each run the pre-flight check
-(`kefu check-landing`) and dbt's on-run-start hook, which stop before any model runs.
+(`kefu check-landing`) and dbt's landing scan (the same kefu/landing.py, run by the plugin kefu/dbt_plugin.py), which stop
+before any model runs.
 """
 from __future__ import annotations
 
@@ -296,6 +297,34 @@ def test_gbk_csv_is_read_through_the_documented_option_never_garbled(base_landin
     assert _query(db, "select distinct group_name from staging.stg_kefu__agents") == [("售后组",)]
 
 
+def test_gbk_csv_in_a_date_folder_is_loaded_with_its_chinese_text(base_landing, tmp_path):
+    """One encoding rule (kefu/landing.py csv_encoding, `*` matches across `/`): a GBK CSV inside a `date=` folder,
+    declared by a file pattern, is converted and loaded by dbt without any pre-flight step (the dbt plugin scans)."""
+    landing = _copy(base_landing, tmp_path, "gbk_dated_landing")
+    con = duckdb.connect()
+    rows = con.execute(f"select * replace ('售后组' as group_name) from read_parquet('{landing}/raw_agents/*.parquet')"
+                       ).fetchall()
+    header = [d[0] for d in con.description]
+    con.close()
+    text = ",".join(header) + "\n" + "\n".join(",".join("" if v is None else str(v) for v in r) for r in rows) + "\n"
+    for f in (landing / "raw_agents").glob("*.parquet"):
+        f.unlink()
+    folder = landing / "raw_agents" / "date=2026-11-01"
+    folder.mkdir(parents=True)
+    (folder / "qianniu_export.csv").write_bytes(text.encode("gbk"))
+    db = tmp_path / "kefu.duckdb"
+    os.environ["KEFU_CSV_ENCODING"] = "raw_agents/*.csv=gbk"  # `*` crosses `/`: the date= folder too
+    try:
+        proc = run_dbt(["build", "--select", "+stg_kefu__agents"], db, landing, "target_pytest_gbk_dated")
+    finally:
+        del os.environ["KEFU_CSV_ENCODING"]
+    _no_traceback(proc)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert _query(db, "select distinct group_name from staging.stg_kefu__agents") == [("售后组",)]
+    assert _query(db, "select distinct source_file from landing.landing_files where table_name = 'raw_agents'") == [
+        ("raw_agents/date=2026-11-01/qianniu_export.csv",)]
+
+
 def _dbt_stops_with_one_line(landing: Path, tmp: Path, expected: str) -> str:
     proc = run_dbt(["build", "--select", "int_as_of"], tmp / "kefu.duckdb", landing, "target_pytest_stop")
     _no_traceback(proc)
@@ -333,7 +362,7 @@ def test_nested_type_is_named(base_landing, tmp_path):
            [{"session_id": "s1", "rated_at": ["2026-11-02 10:00:00"], "rating": 5}])
     line = _one_error_line(_check_landing(landing))
     assert line.startswith("kefu: raw_ratings: file raw_ratings/nested.parquet, column rated_at: unreadable type")
-    # the dbt hook runs the same per-file check (macros/landing.sql _check_file_schemas), shown by the missing column
+    # dbt runs the same per-file check (kefu/landing.py through kefu/dbt_plugin.py), shown by the missing column
 
 
 def test_required_table_absent_stops(base_landing, tmp_path):

@@ -1,34 +1,5 @@
 {#- The DuckDB (default__) and Spark (spark__) implementations of the time-zone macros of macros/timezones.sql. -#}
 
-{% macro default__mixed_zone_file_repairs(relation) -%}
-    {%- set table_name = config.get('landing_table') -%}
-    {%- if not execute or not table_name -%}{{ return('') }}{%- endif -%}
-    {%- set hook_tables = run_query("select count(*) from duckdb_tables() where schema_name = 'landing' "
-                                    ~ "and table_name in ('file_columns', 'landing_files')").columns[0].values()[0] -%}
-    {%- if hook_tables < 2 -%}{{ return('') }}{%- endif -%}
-    {%- set mixed = run_query(
-        "select fc.column_name, string_agg(distinct fc.f, '|' order by fc.f) filter (where fc.column_type not in "
-        ~ "('TIMESTAMP WITH TIME ZONE', 'VARCHAR')) from landing.file_columns as fc inner join landing.landing_files "
-        ~ "as lf on fc.source_version = lf.source_version where lf.table_name = '" ~ table_name ~ "' "
-        ~ "group by fc.column_name having bool_or(fc.column_type = 'TIMESTAMP WITH TIME ZONE') "
-        ~ "and bool_or(fc.column_type not in ('TIMESTAMP WITH TIME ZONE', 'VARCHAR')) order by 1") -%}
-    {%- if mixed.rows | length == 0 -%}{{ return('') }}{%- endif -%}
-    {%- set repairs = [] -%}
-    {%- for row in mixed.rows -%}
-        {%- set files = [] -%}
-        {%- for f in row[1].split('|') %}{% do files.append(string_literal(f)) %}{% endfor -%}
-        {%- do repairs.append("case when " ~ relation ~ "._source_file in (" ~ files | join(', ') ~ ") then cast(cast("
-                              ~ relation ~ "." ~ row[0] ~ " as timestamp) as varchar) else cast(" ~ relation ~ "."
-                              ~ row[0] ~ " as varchar) end as " ~ row[0]) -%}
-    {%- endfor -%}
-    {{ return(' replace (' ~ repairs | join(', ') ~ ')') }}
-{%- endmacro %}
-
-{% macro spark__mixed_zone_file_repairs(relation) -%}
-    {#- Spark: not handled (see DECISIONLOG "Zoned timestamps"): keep one kind of timestamp per table on Spark. -#}
-    {{ return('') }}
-{%- endmacro %}
-
 {% macro default__local_timestamp(value, zone) -%}
     {#- typeof() is folded at bind time: a naive or text column pays one regex test per value, nothing else -#}
     case
