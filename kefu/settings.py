@@ -23,6 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES_DIR = ROOT / "profiles"
+# the build database when KEFU_DB_PATH is unset (relative to the project; profiles/profiles.yml repeats it for a plain
+# `dbt build`, and test_settings_defaults.py keeps the two equal)
+DEFAULT_DB_PATH = "data/build/kefu.duckdb"
 DEFAULT_LOCK_WAIT_SECONDS = 300.0
 DEFAULT_PUBLISH_WAIT_SECONDS = 60.0
 
@@ -53,7 +56,7 @@ def config_env() -> dict[str, str]:
 
 
 def build_db_path() -> Path:
-    return _path("KEFU_DB_PATH", "data/build/kefu.duckdb")
+    return _path("KEFU_DB_PATH", DEFAULT_DB_PATH)
 
 
 def published_path() -> Path:
