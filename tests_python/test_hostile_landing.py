@@ -265,16 +265,21 @@ def test_csv_only_and_mixed_folders_are_read(base_landing, tmp_path):
     assert raw == total_ratings
 
 
-def test_gbk_csv_is_read_through_the_documented_option_never_garbled(base_landing, tmp_path):
-    landing = _copy(base_landing, tmp_path, "gbk_landing")
+def _agents_as_csv_text(landing: Path) -> str:
+    """The landing's raw_agents as CSV text with group_name 售后组 (its Parquet files removed)."""
     con = duckdb.connect()
     rows = con.execute(f"select * replace ('售后组' as group_name) from read_parquet('{landing}/raw_agents/*.parquet')"
                        ).fetchall()
     header = [d[0] for d in con.description]
     con.close()
-    text = ",".join(header) + "\n" + "\n".join(",".join("" if v is None else str(v) for v in r) for r in rows) + "\n"
     for f in (landing / "raw_agents").glob("*.parquet"):
         f.unlink()
+    return ",".join(header) + "\n" + "\n".join(",".join("" if v is None else str(v) for v in r) for r in rows) + "\n"
+
+
+def test_gbk_csv_is_read_through_the_documented_option_never_garbled(base_landing, tmp_path):
+    landing = _copy(base_landing, tmp_path, "gbk_landing")
+    text = _agents_as_csv_text(landing)
     (landing / "raw_agents" / "qianniu_export.csv").write_bytes(text.encode("gbk"))
     db = tmp_path / "kefu.duckdb"
 
@@ -301,14 +306,7 @@ def test_gbk_csv_in_a_date_folder_is_loaded_with_its_chinese_text(base_landing, 
     """One encoding rule (kefu/landing.py csv_encoding, `*` matches across `/`): a GBK CSV inside a `date=` folder,
     declared by a file pattern, is converted and loaded by dbt without any pre-flight step (the dbt plugin scans)."""
     landing = _copy(base_landing, tmp_path, "gbk_dated_landing")
-    con = duckdb.connect()
-    rows = con.execute(f"select * replace ('售后组' as group_name) from read_parquet('{landing}/raw_agents/*.parquet')"
-                       ).fetchall()
-    header = [d[0] for d in con.description]
-    con.close()
-    text = ",".join(header) + "\n" + "\n".join(",".join("" if v is None else str(v) for v in r) for r in rows) + "\n"
-    for f in (landing / "raw_agents").glob("*.parquet"):
-        f.unlink()
+    text = _agents_as_csv_text(landing)
     folder = landing / "raw_agents" / "date=2026-11-01"
     folder.mkdir(parents=True)
     (folder / "qianniu_export.csv").write_bytes(text.encode("gbk"))
