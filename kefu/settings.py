@@ -1,7 +1,8 @@
 """Paths and switches from the environment, each with its one default.
 
 Every kefu module (CLI, pipeline, gate, publish, Dagster, dashboard, tests) reads its paths here; the Makefile exports
-KEFU_DB_PATH from build_db_path() (the one place its default lives), and profiles/profiles.yml reads it.
+KEFU_DB_PATH from build_db_path() (the one place its default lives; profiles/profiles.yml falls back to the same
+DEFAULT_DB_PATH for a plain `dbt build`, and a test keeps the two equal).
 
 | variable                  | default                              | what                                            |
 |---------------------------|--------------------------------------|-------------------------------------------------|
@@ -13,6 +14,7 @@ KEFU_DB_PATH from build_db_path() (the one place its default lives), and profile
 | KEFU_DBT_TARGET_PATH      | target                               | dbt's target folder for kefu's own dbt runs     |
 | KEFU_LOCK_WAIT_SECONDS    | 300                                  | how long a run waits for another run's lock     |
 | KEFU_PUBLISH_WAIT_SECONDS | 60                                   | how long publish waits for a DuckDB file lock   |
+| KEFU_LANDING_SCAN         | 1                                    | 0: dbt skips the landing scan (`make lint` only) |
 
 Relative paths are taken from the project folder, not from the working directory.
 """
