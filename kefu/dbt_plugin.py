@@ -1,6 +1,6 @@
 """dbt-duckdb plugin (profiles/profiles.yml, `plugins:` of the DuckDB target): before any model of a dbt invocation
 compiles, the landing scan of kefu/landing.py runs once on the build database and writes the run state the models
-read as plain SQL (docs/architecture.md "Run state"):
+read as plain SQL (docs/architecture.md, "Layout and data flow"):
 
   landing.<table>          every usable file of one contract table (the sources read it)
   landing.<table>__new     the file versions the table's base model has not loaded yet (an incremental run reads these)
