@@ -34,9 +34,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from kefu.errors import UserError
+from kefu.yamlfile import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "seeds"
@@ -52,7 +52,7 @@ class ConfigFile:
 
 def config_files() -> dict[str, ConfigFile]:
     """Configuration file name -> its contract, from the seeds' properties (PROPERTIES)."""
-    seeds = yaml.safe_load(PROPERTIES.read_text(encoding="utf-8"))["seeds"]
+    seeds = read_yaml(PROPERTIES)["seeds"]
     return {f"{seed['name']}.csv": ConfigFile(list(seed["config"]["column_types"]),
                                               list(seed["config"]["meta"]["required_columns"])) for seed in seeds}
 

@@ -20,14 +20,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-import yaml
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt_common.events.functions import fire_event
 from dbt_common.events.types import Note
 
 from kefu import landing
 from kefu.errors import UserError
-
+from kefu.yamlfile import read_yaml
 
 
 class _Log:
@@ -67,7 +66,7 @@ def run_started_at() -> dt.datetime:
 def project_vars(project_dir: Path | str | None = None, cli_vars: dict | None = None) -> dict[str, Any]:
     """The project's vars (dbt_project.yml `vars:`) updated with the --vars of this invocation."""
     path = Path(project_dir or Path.cwd()) / "dbt_project.yml"
-    declared = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("vars") or {}
+    declared = (read_yaml(path) or {}).get("vars") or {}
     merged = {k: v for k, v in declared.items() if not isinstance(v, dict) or k == "rule_registry"}
     merged.update(cli_vars or {})
     return merged

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import yaml
 
 from kefu.errors import UserError
 from kefu.settings import build_db_path
+from kefu.yamlfile import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES_YAML = ROOT / "models" / "staging" / "kefu" / "_kefu__sources.yml"
@@ -105,7 +105,7 @@ class Catalog:
 
 def contract() -> list[TableContract]:
     """The landing tables of the raw contract, from the sources YAML."""
-    source = yaml.safe_load(SOURCES_YAML.read_text(encoding="utf-8"))["sources"][0]
+    source = read_yaml(SOURCES_YAML)["sources"][0]
     tables = []
     for table in source["tables"]:
         columns = table.get("columns", [])

@@ -11,9 +11,9 @@ import functools
 import textwrap
 from pathlib import Path
 
-import yaml
 
 from kefu.settings import ROOT
+from kefu.yamlfile import read_yaml
 
 REGISTRY = ROOT / "metric_registry.yml"
 SEMANTIC_METRICS = ROOT / "models" / "marts" / "semantic" / "_semantic__metrics.yml"
@@ -29,7 +29,7 @@ GENERATED = "# Written by `kefu metric-registry` from metric_registry.yml: edit 
 @functools.lru_cache(maxsize=4)
 def registry(path: Path = REGISTRY) -> dict[str, dict]:
     """Metric name -> its entry, checked (a malformed entry raises ValueError naming it)."""
-    metrics = yaml.safe_load(path.read_text(encoding="utf-8"))["metrics"]
+    metrics = read_yaml(path)["metrics"]
     for name, spec in metrics.items():
         problems = []
         if spec.get("unit") not in UNITS:

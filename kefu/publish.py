@@ -43,7 +43,7 @@ import json
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -98,9 +98,9 @@ def _user_error(message: str) -> Exception:
 
 def column_catalog() -> dict[str, dict[str, str]]:
     """docs/column_catalog.yml: every mart column name with its Chinese label and definition."""
-    import yaml
+    from kefu.yamlfile import read_yaml
 
-    return yaml.safe_load(CATALOG.read_text(encoding="utf-8"))["columns"]
+    return read_yaml(CATALOG)["columns"]
 
 
 def _sql_text(text: str) -> str:
@@ -160,9 +160,12 @@ def _mart_rows(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, int]:
 
 @dataclass
 class PartialBase:
-    """A refresh's partial publish: the published run whose file it starts from, and the marts it replaces."""
+    """A refresh's partial publish: the published run whose file it starts from, and the marts it replaces. `windows`:
+    per mart, the date column and first date the refresh recomputed (the scope its gate checked, kefu.gate.GateScope):
+    only those rows are replaced; a mart without one is replaced whole."""
     run_id: str
     marts: list[str]
+    windows: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class _NotABase(Exception):
@@ -223,6 +226,9 @@ def _write_staging_partial(source: Path, target: Path, staging_file: Path, run_l
         con.execute(f"drop table main.{RUNS_TABLE}")
         con.execute(f"drop table if exists {PUBLISHED_SCHEMA}.{alerts.PUBLISHED_TABLE}")
         for table in base.marts:
+            window = base.windows.get(table)
+            if window is not None and _replace_rows_since(con, table, *window):
+                continue
             con.execute(f"drop table if exists {PUBLISHED_SCHEMA}.{table}")
             con.execute(f"create table {PUBLISHED_SCHEMA}.{table} as select * from build.{PUBLISHED_SCHEMA}.{table}")
         _copy_comments(con, only=base.marts)
@@ -231,6 +237,26 @@ def _write_staging_partial(source: Path, target: Path, staging_file: Path, run_l
         _finish_staging(con, run_log, run_row)
     finally:
         con.close()
+
+
+def _replace_rows_since(con: duckdb.DuckDBPyConnection, table: str, column: str, since: str) -> bool:
+    """In the copy of the published file: the mart's rows dated `since` or later replaced by the build's (the rows a
+    refresh recomputed), so the publish follows the new data, not the history. False (the caller replaces the whole
+    mart) when the columns differ or the result does not hold the build's row count."""
+    mart = f"{PUBLISHED_SCHEMA}.{table}"
+    columns = ("select column_name, data_type from duckdb_columns() where database_name = ? and schema_name = ? "
+               "and table_name = ? order by column_index")
+    if (con.execute(columns, [current_database(con), PUBLISHED_SCHEMA, table]).fetchall()
+            != con.execute(columns, ["build", PUBLISHED_SCHEMA, table]).fetchall()):
+        return False
+    try:
+        con.execute(f'delete from {mart} where "{column}" >= cast(? as date)', [since])
+        con.execute(f'insert into {mart} by name select * from build.{mart} where "{column}" >= cast(? as date)',
+                    [since])
+        staged, built = (con.execute(f"select count(*) from {db}{mart}").fetchone()[0] for db in ("", "build."))
+    except duckdb.Error:
+        return False
+    return staged == built
 
 
 def current_database(con: duckdb.DuckDBPyConnection) -> str:
@@ -558,6 +584,9 @@ def publish(
     if scope is not None and (base is None or base.run_id != scope.get("base_run_id")):
         scope_reason = (f"the gate result for {source} checked only the days an intraday refresh recomputed, against "
                         "another published file (run `kefu check` for a whole check)")
+    elif scope is not None:  # the publish replaces the rows the gate checked: the days the refresh recomputed
+        base.windows = {mart: (window["column"], str(window["since"]))
+                        for mart, window in (scope.get("marts") or {}).items() if window}
     reason = dbt_reason or order_reason or gate_reason or scope_reason
     row: dict[str, Any] = {
         "run_id": uuid.uuid4().hex,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 
 from kefu.settings import ROOT
+from kefu.yamlfile import read_yaml
 
 PROJECT = ROOT / "dbt_project.yml"
 README = ROOT / "README.md"
@@ -24,7 +24,7 @@ KIND_WORDS = {
 
 
 def project_vars(project: Path = PROJECT) -> dict:
-    return yaml.safe_load(project.read_text(encoding="utf-8"))["vars"]
+    return read_yaml(project)["vars"]
 
 
 def registry(project: Path = PROJECT) -> dict[str, dict]:

@@ -7,10 +7,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
 
 from kefu.errors import UserError
 from kefu.settings import ROOT
+from kefu.yamlfile import read_yaml
 MART_YAML_GLOB = "models/marts/**/*.yml"
 PLATFORMS = ["taobao", "tmall", "douyin", "shopee"]
 ATTRIBUTION_RULES = ["order", "payment", "order_first"]
@@ -112,7 +112,7 @@ def mart_specs() -> dict[str, MartSpec]:
     """Keys (unique / unique_combination) and [0, 1] columns (between_zero_and_one) from the marts' YAML."""
     specs: dict[str, MartSpec] = {}
     for path in sorted(ROOT.glob(MART_YAML_GLOB)):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = read_yaml(path) or {}
         for model in doc.get("models") or []:
             spec = specs.setdefault(model["name"], MartSpec(model["name"]))
             for test in model.get("data_tests") or []:
