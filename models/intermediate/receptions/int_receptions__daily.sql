@@ -56,7 +56,9 @@ previous_buyer_messages as (
         max(human_phase.effective_at) as previous_buyer_message_at
     from receptions
     {{ join_shop_rules('receptions.platform', 'receptions.shop_id', 'receptions.reception_date') }}
-    inner join human_phase
+    -- the table itself, not the human_phase CTE: a CTE read twice is materialised whole by DuckDB, which then
+    -- scans every message of the history before the date filter of `messages` applies
+    inner join {{ ref('int_messages__human_phase') }} as human_phase
         on
             receptions.platform = human_phase.platform
             and receptions.shop_id = human_phase.shop_id
