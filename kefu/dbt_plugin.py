@@ -9,6 +9,7 @@ read as plain SQL (docs/architecture.md, "Layout and data flow"):
   landing.changed_days     earliest_changed_date: the earliest `date=` folder among the file versions this run loads or
                            drops (new, re-exported or removed files), or null
   run_state.test_scope_runs, run_state.test_scope   the data tests' scope of a `dbt build` (macros/test_scope.sql)
+  run_state.lookback_batches   the earliest date of each keyed look-back batch of a run (a refresh's publish starts there)
 
 Vars come from dbt_project.yml and --vars; env KEFU_LANDING_PATH wins over var landing_path. A landing problem stops
 dbt with one line naming the file (`kefu landing: ...`).
@@ -150,6 +151,10 @@ def prepare_run_state(con, values: dict, db_path: Path, command: str, flags: Any
     days = sorted(day.group(2) for source in changed if (day := landing._DATED.search(source)))
     con.execute("create or replace table landing.changed_days as select "
                 + (f"cast({_q(days[0])} as date)" if days else "cast(null as date)") + " as earliest_changed_date")
+    # the earliest date of each keyed look-back batch (macros/adapters/incremental.sql; read by kefu.publish)
+    con.execute("create schema if not exists run_state")
+    con.execute("create table if not exists run_state.lookback_batches (invocation_id varchar, model_name varchar, "
+                "batch_floor date)")
     if command == "build":
         _prepare_test_scope(con, values, flags, invocation)
 

@@ -42,6 +42,8 @@ RUN_KIND_ENV = "KEFU_RUN_KIND"
 # the last line of a gated run: wall seconds of its dbt, gate and publish steps as JSON (kefu bench reads it)
 STEP_SECONDS_PREFIX = "kefu step seconds:"
 UNIT_TESTS = "test_type:unit"
+# imported by the gate's runner only when it validates (kefu.gate.expectations._Runner), so loaded ahead explicitly
+GATE_LIBRARY = "great_expectations"
 
 
 def _kind(kind: str) -> str:
@@ -200,17 +202,18 @@ def push_alerts_step(published: Path | None = None) -> dict[str, int]:
         return {"sent": 0, "pending": 0, "skipped": 0}
 
 
-def _import_in_background(module: str) -> threading.Thread:
-    """Import `module` in a thread while dbt runs in its own process: the gate's libraries (Great Expectations, pandas)
+def _import_in_background(*modules: str) -> threading.Thread:
+    """Import `modules` in a thread while dbt runs in its own process: the gate's libraries (Great Expectations, pandas)
     take seconds to import, which the gate step would otherwise add after dbt. An import error is left to the step
     that imports the module again (it reports it there)."""
     def load() -> None:
-        try:
-            importlib.import_module(module)
-        except Exception:  # noqa: BLE001, S110 - the gate step imports it again and reports the error
-            pass
+        for module in modules:
+            try:
+                importlib.import_module(module)
+            except Exception:  # noqa: BLE001, S110 - the gate step imports it again and reports the error
+                pass
 
-    thread = threading.Thread(target=load, name=f"import {module}", daemon=True)
+    thread = threading.Thread(target=load, name=f"import {', '.join(modules)}", daemon=True)
     thread.start()
     return thread
 
@@ -228,7 +231,7 @@ def run(kind: str, extra_dbt_args: list[str] | tuple[str, ...] = (), publish: bo
         args = dbt_args(kind, extra_dbt_args)
         out_of_space: list[DiskFull] = []
         clock = time.perf_counter()
-        gate_libraries = _import_in_background("kefu.gate.expectations") if publish else None
+        gate_libraries = _import_in_background("kefu.gate.expectations", GATE_LIBRARY) if publish else None
         rc = run_dbt(args, kind, target, out_of_space)
         if gate_libraries is not None:
             gate_libraries.join()

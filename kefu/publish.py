@@ -161,11 +161,11 @@ def _mart_rows(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, int]:
 @dataclass
 class PartialBase:
     """A refresh's partial publish: the published run whose file it starts from, and the marts it replaces. `windows`:
-    per mart, the date column and first date the refresh recomputed (the scope its gate checked, kefu.gate.GateScope):
-    only those rows are replaced; a mart without one is replaced whole."""
+    per mart, the date column, the first date the refresh recomputed and the unique key (the scope its gate checked,
+    kefu.gate.GateScope): only those rows are replaced; a mart without one is replaced whole."""
     run_id: str
     marts: list[str]
-    windows: dict[str, tuple[str, str]] = field(default_factory=dict)
+    windows: dict[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 class _NotABase(Exception):
@@ -239,10 +239,13 @@ def _write_staging_partial(source: Path, target: Path, staging_file: Path, run_l
         con.close()
 
 
-def _replace_rows_since(con: duckdb.DuckDBPyConnection, table: str, column: str, since: str) -> bool:
+def _replace_rows_since(con: duckdb.DuckDBPyConnection, table: str, column: str, since: str,
+                        unique_key: tuple[str, ...] = ()) -> bool:
     """In the copy of the published file: the mart's rows dated `since` or later replaced by the build's (the rows a
-    refresh recomputed), so the publish follows the new data, not the history. False (the caller replaces the whole
-    mart) when the columns differ or the result does not hold the build's row count."""
+    refresh recomputed), so the publish follows the new data, not the history. With a unique key (the build's
+    incremental strategy also deletes older rows whose key is in its batch), the older rows sharing a key with a
+    build row of the window go too. False (the caller replaces the whole mart) when the columns differ or the result
+    does not hold the build's row count."""
     mart = f"{PUBLISHED_SCHEMA}.{table}"
     columns = ("select column_name, data_type from duckdb_columns() where database_name = ? and schema_name = ? "
                "and table_name = ? order by column_index")
@@ -250,7 +253,12 @@ def _replace_rows_since(con: duckdb.DuckDBPyConnection, table: str, column: str,
             != con.execute(columns, ["build", PUBLISHED_SCHEMA, table]).fetchall()):
         return False
     try:
-        con.execute(f'delete from {mart} where "{column}" >= cast(? as date)', [since])
+        moved = ""
+        if unique_key:
+            same_key = " and ".join(f'recomputed."{k}" = "{table}"."{k}"' for k in unique_key)
+            moved = (f' or exists (select 1 from build.{mart} as recomputed where recomputed."{column}" >= '
+                     f"cast($since as date) and {same_key})")
+        con.execute(f'delete from {mart} where "{column}" >= cast($since as date){moved}', {"since": since})
         con.execute(f'insert into {mart} by name select * from build.{mart} where "{column}" >= cast(? as date)',
                     [since])
         staged, built = (con.execute(f"select count(*) from {db}{mart}").fetchone()[0] for db in ("", "build."))
@@ -390,7 +398,7 @@ def _build_facts(source: Path) -> dict[str, Any]:
         for m in marts:
             column = _date_column(specs.get(m, MartSpec(m)), _columns(con, PUBLISHED_SCHEMA, m))
             if column:
-                day = con.execute(f'select max("{column}") from {PUBLISHED_SCHEMA}."{m}"').fetchone()[0]
+                day = con.execute(f'select cast(max("{column}") as date) from {PUBLISHED_SCHEMA}."{m}"').fetchone()[0]
                 latest[m] = {"column": column, "latest": day.isoformat() if day else None}
         facts["latest_dates"] = json.dumps(latest)
     finally:
@@ -462,8 +470,10 @@ def refresh_scope(source: Path | None = None, target: Path | None = None, run_re
     mart in the published run (the refresh's look-back starts at the latest date it holds, macro lookback_start with
     KEFU_RUN_KIND=live; a refresh that was not published moved no earlier date), else the earliest `date=` folder this
     run loaded (landing.changed_days), else for an order rollup the created date of the orders its driver recomputed.
-    A table model, or an incremental one that may replace rows outside its window by key (unique_key), is checked
-    whole."""
+    A table model is checked whole. An incremental one with a unique_key may also replace older rows by key (an order
+    whose activity date moved): it starts no later than the earliest date of the batch its build inserted
+    (run_state.lookback_batches; checked whole when not recorded), and its scope names the key, so the gate also reads
+    the older rows sharing a key with a recomputed one and the publish also replaces the rows whose key it holds."""
     from kefu.gate.frames import _columns, _date_column
     from kefu.gate.specs import GateScope, MartSpec, mart_specs
     from kefu.settings import dbt_target_path
@@ -491,9 +501,13 @@ def refresh_scope(source: Path | None = None, target: Path | None = None, run_re
     if not latest_text:
         return None
     latest = json.loads(latest_text)
+    try:
+        invocation = json.loads(run_results.read_text(encoding="utf-8"))["metadata"]["invocation_id"]
+    except (OSError, ValueError, KeyError):
+        invocation = None
     configs = {n["name"]: n for n in nodes.values() if n.get("resource_type") == "model"}
     specs = mart_specs()
-    marts: dict[str, tuple[str, dt.date] | None] = {}
+    marts: dict[str, tuple[str, dt.date, tuple[str, ...]] | None] = {}
     con = wait_for_file(lambda: duckdb.connect(str(source), read_only=True), source)
     try:
         try:
@@ -504,12 +518,17 @@ def refresh_scope(source: Path | None = None, target: Path | None = None, run_re
             config = (configs.get(mart) or {}).get("config") or {}
             column = _date_column(specs.get(mart, MartSpec(mart)), _columns(con, PUBLISHED_SCHEMA, mart))
             published = (latest.get(mart) or {})
-            if (config.get("materialized") != "incremental" or config.get("unique_key")
-                    or config.get("lookback_column") != column or published.get("column") != column
-                    or not published.get("latest")):
+            keys = config.get("unique_key") or ()
+            keys = (keys,) if isinstance(keys, str) else tuple(keys)
+            floor = _batch_floor(con, invocation, mart) if keys else None
+            if (config.get("materialized") != "incremental" or config.get("lookback_column") != column
+                    or published.get("column") != column or not published.get("latest")
+                    or (keys and floor is False)):
                 marts[mart] = None
                 continue
             since = dt.date.fromisoformat(published["latest"])
+            if floor:
+                since = min(since, floor)
             if changed is not None:
                 since = min(since, changed)
             driver = config.get("lookback_driver")
@@ -520,10 +539,21 @@ def refresh_scope(source: Path | None = None, target: Path | None = None, run_re
                     f'where {driver["activity"]} >= ?', [since]).fetchone()[0]
                 if reach is not None:
                     since = min(since, reach)
-            marts[mart] = (column, since)
+            marts[mart] = (column, since, keys)
     finally:
         con.close()
     return GateScope(base.run_id, marts)
+
+
+def _batch_floor(con: duckdb.DuckDBPyConnection, invocation: str | None, model: str) -> dt.date | None | bool:
+    """The earliest date of a keyed model's look-back batch in this dbt invocation (run_state.lookback_batches): a
+    date, None (an empty batch), or False when not recorded (the mart is then checked and published whole)."""
+    try:
+        row = con.execute("select min(batch_floor), count(*) from run_state.lookback_batches "
+                          "where invocation_id = ? and model_name = ?", [invocation, model]).fetchone()
+    except duckdb.Error:
+        return False
+    return row[0] if row[1] else False
 
 
 def _landing_files() -> int:
@@ -585,7 +615,7 @@ def publish(
         scope_reason = (f"the gate result for {source} checked only the days an intraday refresh recomputed, against "
                         "another published file (run `kefu check` for a whole check)")
     elif scope is not None:  # the publish replaces the rows the gate checked: the days the refresh recomputed
-        base.windows = {mart: (window["column"], str(window["since"]))
+        base.windows = {mart: (window["column"], str(window["since"]), tuple(window.get("unique_key") or ()))
                         for mart, window in (scope.get("marts") or {}).items() if window}
     reason = dbt_reason or order_reason or gate_reason or scope_reason
     row: dict[str, Any] = {

@@ -1,6 +1,7 @@
 """A refresh's publish replaces, in the copy of the published file, only the rows dated from the first day the
 refresh recomputed (kefu.publish._replace_rows_since); when the copy's other rows do not match the build database's
-(its row count differs) or the columns differ, it says so and the caller replaces the whole mart."""
+(its row count differs) or the columns differ, it says so and the caller replaces the whole mart. A mart with a
+unique key also loses the older rows whose key the recomputed rows hold (its build deleted them by key)."""
 from __future__ import annotations
 
 import duckdb
@@ -60,3 +61,20 @@ def test_a_copy_with_other_columns_is_left_to_the_whole_replace(tmp_path, column
         assert _replace_rows_since(con, "agg_day", "day", "2026-11-01") is False
     finally:
         con.close()
+
+
+def test_a_row_whose_key_moved_into_the_window_leaves_its_older_row(tmp_path):
+    # a keyed mart (unique key `shop` here): the build moved s2 from 11-01 to 11-02 (its incremental strategy deleted
+    # the older row by key); without the key the copy would keep both the old s2 row and the new one
+    build_rows = [("2026-11-01", "s1", 5), ("2026-11-02", "s2", 8), ("2026-11-02", "s3", 1)]
+    for key, replaced in ((("shop",), True), ((), False)):
+        folder = tmp_path / ("keyed" if key else "unkeyed")
+        folder.mkdir()
+        con = _staging(folder, build_rows, OLD)
+        try:
+            assert _replace_rows_since(con, "agg_day", "day", "2026-11-02", key) is replaced
+            if replaced:
+                assert _rows(con) == _rows(con, "build.")
+                assert [(str(day), shop) for day, shop, _ in _rows(con)] == [r[:2] for r in build_rows]
+        finally:
+            con.close()

@@ -146,6 +146,16 @@ def test_refresh_gate_judges_the_refreshed_days(refreshed):
     assert scope["since"] <= refreshed["last"]
     assert scope["marts"]["agg_shop_daily_receptions"]["since"] < refreshed["last"]  # the previous latest day
     assert scope["marts"]["agg_agent_daily_receptions"] is None  # a table model: checked whole
+    # keyed incrementals: from the earliest date of the batch their build inserted, with the key (the publish of the
+    # same scope then equals the build: test_refresh_replaces_only_the_rebuilt_marts)
+    with duckdb.connect(str(refreshed["build"]), read_only=True) as con:
+        floors = dict(con.execute("select model_name, min(batch_floor) from run_state.lookback_batches "
+                                  "where invocation_id = ? group by all",
+                                  [json.loads(Path(refreshed["live_results"]).read_text())["metadata"]["invocation_id"]]
+                                  ).fetchall())
+    for mart, key in (("fct_response_rounds", ["round_id"]), ("fct_order_attribution", ["order_id", "attribution_rule"])):
+        assert scope["marts"][mart]["unique_key"] == key
+        assert str(scope["marts"][mart]["since"]) <= str(floors[mart])
     suites = {c["suite"] for c in gate["checks"]}
     assert "marts.agg_shop_daily_receptions" in suites and "marts.fct_order_assists" not in suites
     assert "refresh scope:" in refreshed["out"]

@@ -28,6 +28,10 @@ def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[st
 
 
 def _date_column(spec: MartSpec, columns: list[str]) -> str | None:
+    """The mart's business date column: the one its YAML names (a timestamp is read as its date), else the first
+    `*_date` column of its key or columns (as_of_date and month_start_date are not business dates)."""
+    if spec.date_column in columns:
+        return spec.date_column
     for col in spec.key + columns:
         if col in columns and col.endswith("_date") and col not in ("as_of_date", "month_start_date"):
             return col
@@ -112,7 +116,8 @@ def _volume_sql(counts: str, day_expression: str, since: dt.date | None) -> str:
 def _summary_frame(con: duckdb.DuckDBPyConnection, mart: str, spec: MartSpec, date_col: str,
                    cols: list[str], where: str = "") -> pd.DataFrame:
     """One row per platform, shop and day (and rule) of a large mart: what its row-level expectations need."""
-    groups = ["platform", "shop_id", date_col] + (["attribution_rule"] if "attribution_rule" in cols else [])
+    groups = ['"platform"', '"shop_id"', f'cast("{date_col}" as date) as "{date_col}"']
+    groups += ['"attribution_rule"'] if "attribution_rule" in cols else []
     key = ", ".join(f'"{c}"' for c in spec.key)
     measures = ["count(*) as row_count", f"count(distinct ({key})) as distinct_key_count"]
     for col in spec.key:
@@ -121,7 +126,7 @@ def _summary_frame(con: duckdb.DuckDBPyConnection, mart: str, spec: MartSpec, da
     for col in spec.bounded:
         if col in cols:
             measures += [f'min("{col}") as "{col}__min"', f'max("{col}") as "{col}__max"']
-    group_list = ", ".join(f'"{g}"' for g in groups)
+    group_list = ", ".join(groups)
     frame = con.execute(f'select {group_list}, {", ".join(measures)} from marts."{mart}" {where} group by all').df()
     frame.attrs["summary_of"] = spec.key
     return frame
@@ -155,7 +160,7 @@ def load_frames(db: Path, scope: GateScope | None = None) -> dict[str, Any]:
             where = ""
             window = scope.marts.get(mart) if scope is not None else None
             if window is not None and window[0] in cols:
-                column, since = window
+                column, since = window[:2]
                 where = f"where \"{column}\" >= date '{since}'"
                 if len(spec.key) and column not in spec.key and all(c in cols for c in spec.key):
                     # a key without the date: older rows sharing a key with a recomputed row are read too, so a
@@ -169,7 +174,7 @@ def load_frames(db: Path, scope: GateScope | None = None) -> dict[str, Any]:
                 select_list = ", ".join('"' + c + '"' for c in wanted)
                 frames[mart] = con.execute(f'select {select_list} from marts."{mart}" {where}').df()
             if date_col:
-                latest[mart] = con.execute(f'select max("{date_col}") from marts."{mart}"').fetchone()[0]
+                latest[mart] = con.execute(f'select cast(max("{date_col}") as date) from marts."{mart}"').fetchone()[0]
         as_of = con.execute("select max(as_of_date) from intermediate.int_as_of").fetchone()[0]
         since = scope.since if scope is not None else None
         volume = {

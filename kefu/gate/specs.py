@@ -34,6 +34,9 @@ class MartSpec:
     name: str
     key: list[str] = field(default_factory=list)
     bounded: list[str] = field(default_factory=list)
+    # the column whose date is a row's business date, when it is not a `*_date` column (model meta `date_column`,
+    # e.g. an order's created_at): the gate's summaries, a refresh's scope and the published latest dates use its date
+    date_column: str | None = None
 
 
 @dataclass
@@ -51,20 +54,22 @@ class Check:
 @dataclass
 class GateScope:
     """What the gate of an intraday refresh checks (kefu.publish.refresh_scope): the marts the refresh rebuilt and, per
-    mart, the date column and first business date it recomputed (None: the whole mart: a table model, or one whose
-    rows outside the window may be replaced by key); `base_run_id` is the published run the scope was taken against."""
+    mart, the date column, the first business date it recomputed and the unique key by which its build may also
+    replace older rows (empty: none), or None (the whole mart: a table model); `base_run_id` is the published run the
+    scope was taken against."""
     base_run_id: str
-    marts: dict[str, tuple[str, dt.date] | None]
+    marts: dict[str, tuple[str, dt.date, tuple[str, ...]] | None]
 
     @property
     def since(self) -> dt.date | None:
         """The earliest recomputed date: the volume check judges the days from here on."""
-        days = [d for c, d in filter(None, self.marts.values())]
+        days = [window[1] for window in filter(None, self.marts.values())]
         return min(days) if days else None
 
     def as_dict(self) -> dict[str, Any]:
         return {"base_run_id": self.base_run_id, "since": self.since,
-                "marts": {m: None if v is None else {"column": v[0], "since": v[1]} for m, v in self.marts.items()}}
+                "marts": {m: None if v is None else {"column": v[0], "since": v[1], "unique_key": list(v[2])}
+                          for m, v in self.marts.items()}}
 
 
 @dataclass
@@ -109,12 +114,14 @@ def _thresholds() -> tuple[float, float]:
 
 
 def mart_specs() -> dict[str, MartSpec]:
-    """Keys (unique / unique_combination) and [0, 1] columns (between_zero_and_one) from the marts' YAML."""
+    """Keys (unique / unique_combination), [0, 1] columns (between_zero_and_one) and the date column (config meta
+    date_column) from the marts' YAML."""
     specs: dict[str, MartSpec] = {}
     for path in sorted(ROOT.glob(MART_YAML_GLOB)):
         doc = read_yaml(path) or {}
         for model in doc.get("models") or []:
             spec = specs.setdefault(model["name"], MartSpec(model["name"]))
+            spec.date_column = ((model.get("config") or {}).get("meta") or {}).get("date_column") or spec.date_column
             for test in model.get("data_tests") or []:
                 if isinstance(test, dict) and "unique_combination" in test:
                     body = test["unique_combination"] or {}

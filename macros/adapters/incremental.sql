@@ -37,6 +37,13 @@
         or {{ lookback_key_in_batch(unique_key, temp) }}
         {%- endif %};
 
+    {%- if unique_key %}
+    {#- the batch may hold rows dated before the look-back start (replaced by key): its earliest date is recorded for
+        a refresh's gate and publish (kefu.publish.refresh_scope), which then start there -#}
+    insert into run_state.lookback_batches
+    select '{{ invocation_id }}', '{{ target.identifier }}', cast(min({{ date_column }}) as date) from {{ temp }};
+    {%- endif %}
+
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ temp }}
     order by {{ date_column }}
