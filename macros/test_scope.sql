@@ -5,7 +5,8 @@
     whole table, so a daily run's test cost follows the new day instead of the history:
       * a look-back model (strategy `lookback`): rows dated from the look-back start of its latest date
         (lookback_start on the built table, the model's own window);
-      * a base model (strategy `landing_rows`): rows (re)classified by this run (_classified_at = the run's clock).
+      * a base model (strategy `landing_rows`): rows (re)classified by this run (_classified_at = the run's clock);
+      * a `unique` test of a staging view over one base model: the rows sharing a key that base model (re)classified.
     Every test scans whole tables on `--full-refresh`, in a `dbt test`, when KEFU_FULL_CHECK=1, for a model the run
     creates (first load), and in the whole-table check that a full daily run makes when the last passed one is
     full_check_days or more old (0 = always). The intraday refresh (KEFU_RUN_KIND=live) never takes the periodic
@@ -48,6 +49,10 @@
                           | selectattr('schema', 'equalto', relation.schema) | list -%}
         {%- set tested = matches[0] if matches else none -%}
     {%- endif -%}
+    {%- if tested is not none and tested.resource_type == 'model' and tested.config.materialized == 'view'
+           and tested.alias == relation.identifier -%}
+        {{ return(_staged_view_unique_scope(tested)) }}
+    {%- endif -%}
     {%- if tested is none or tested.resource_type != 'model' or tested.config.materialized != 'incremental'
            or tested.alias != relation.identifier -%}
         {{ return(none) }}
@@ -62,6 +67,28 @@
     {{ return('(' ~ unscoped ~ ' or ' ~ column ~ ' >= '
               ~ lookback_start(relation, column, tested.config.get('lookback_horizon'), with_driver=false,
                                period_floor=tested.config.get('lookback_period_floor', false)) ~ ')') }}
+{% endmacro %}
+
+{% macro _staged_view_unique_scope(view) %}
+    {#- A `unique` test of a staging view over one base model (strategy `landing_rows`, same column names) checks the
+        keys this run (re)classified there: every row sharing such a key, old or new, so a new row that repeats an
+        older one still fails. A duplicate among older keys failed the run that classified them. Other tests of a
+        view, and views over anything else, check the whole view. -#}
+    {%- set metadata = model.test_metadata if model.test_metadata is defined else none -%}
+    {%- if metadata is none or metadata.name != 'unique' or view.depends_on.nodes | length != 1 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set base = graph.nodes.get(view.depends_on.nodes[0]) -%}
+    {%- if base is none or base.resource_type != 'model' or base.config.materialized != 'incremental'
+           or base.config.incremental_strategy != 'landing_rows' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set column = metadata.kwargs.column_name -%}
+    {%- set base_relation = api.Relation.create(database=base.database, schema=base.schema, identifier=base.alias) -%}
+    {%- set unscoped = "not exists (select 1 from run_state.test_scope where invocation_id = '" ~ invocation_id
+                       ~ "' and model_name = '" ~ base.alias ~ "')" -%}
+    {{ return('(' ~ unscoped ~ ' or ' ~ column ~ ' in (select ' ~ column ~ ' from ' ~ base_relation
+              ~ ' where _classified_at = ' ~ classified_at() ~ '))') }}
 {% endmacro %}
 
 {% macro get_where_subquery(relation) -%}

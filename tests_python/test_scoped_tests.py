@@ -2,7 +2,8 @@
 recomputed (macros/test_scope.sql); whole tables on --full-refresh, with KEFU_FULL_CHECK=1 and periodically.
 
 A duplicate reception planted inside the look-back window is caught by the scoped test; one planted outside it is
-not (that is what the periodic whole-table check is for) and KEFU_FULL_CHECK=1 catches it.
+not (that is what the periodic whole-table check is for) and KEFU_FULL_CHECK=1 catches it. A `unique` test of a
+staging view checks the keys its base model (re)classified in the run.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import run_dbt
+from conftest import run_dbt, target_dir
 
 pytestmark = pytest.mark.slow
 
@@ -66,3 +67,33 @@ def test_first_build_checks_whole_tables_and_is_recorded(built_db):
     con = duckdb.connect(str(built_db), read_only=True)
     runs = con.execute("select whole_tables, full_project, reason, passed from run_state.test_scope_runs").fetchall()
     assert runs == [(True, True, "no whole-table check has passed yet", True)]
+
+
+TESTS_OF_STAGED_MESSAGES = ["build", "--resource-type", "test", "--select", "stg_kefu__messages,test_type:generic"]
+
+
+def test_unique_test_of_a_staging_view_checks_the_keys_the_run_classified(db_copy, small_landing, monkeypatch):
+    # an older staged message repeated under another landing row: not among this run's keys, so the scoped test
+    # passes; the same rows fail once the copy counts as (re)classified by the run, and in the whole-table check
+    con = duckdb.connect(str(db_copy))
+    con.execute("create temp table planted as select * from staging.base_kefu__messages where _outcome = 'staged' "
+                "order by message_id limit 1")
+    con.execute("update planted set landing_row_id = landing_row_id || '-copy'")
+    con.execute("insert into staging.base_kefu__messages select * from planted")
+    con.close()
+    scoped = run_dbt(TESTS_OF_STAGED_MESSAGES, db_copy, small_landing, "target_pytest_scope")
+    assert SCOPED in scoped.stdout
+    assert scoped.returncode == 0, scoped.stdout[-3000:]
+
+    compiled = next(target_dir("target_pytest_scope").glob("run/**/unique_stg_kefu__messages_message_id*.sql"))
+    sql = compiled.read_text()
+    run_clock = sql.split("_classified_at = cast('")[1].split("'")[0]
+    with duckdb.connect(str(db_copy)) as con:
+        con.execute("update staging.base_kefu__messages set _classified_at = cast(? as timestamp) "
+                    "where landing_row_id like '%-copy'", [run_clock])
+        assert con.execute(sql).fetchone()[0] == 1
+
+    monkeypatch.setenv("KEFU_FULL_CHECK", "1")
+    whole = run_dbt(TESTS_OF_STAGED_MESSAGES, db_copy, small_landing, "target_pytest_scope")
+    assert whole.returncode == 1, whole.stdout[-3000:]
+    assert "unique_stg_kefu__messages_message_id" in _failed_tests(whole)
